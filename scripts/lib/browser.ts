@@ -1,0 +1,64 @@
+import { accessSync, constants, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/** Candidate executables on PATH, in the order they are tried after CHROME_PATH and /usr/bin/chromium. */
+const PATH_NAMES = ['google-chrome', 'google-chrome-stable', 'chromium-browser', 'chromium'] as const;
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Finds a Chrome or Chromium: CHROME_PATH, else /usr/bin/chromium, else Chrome/Chromium on PATH. */
+export function locateBrowser(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.CHROME_PATH;
+  if (fromEnv) {
+    if (isExecutable(fromEnv)) return fromEnv;
+    throw new Error(`CHROME_PATH is set to ${fromEnv}, but no executable is there.`);
+  }
+  if (isExecutable('/usr/bin/chromium')) return '/usr/bin/chromium';
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    for (const name of PATH_NAMES) {
+      const candidate = join(dir, name);
+      if (isExecutable(candidate)) return candidate;
+    }
+  }
+  throw new Error(
+    'No Chrome or Chromium found. Install one (Debian/Ubuntu: `sudo apt-get install chromium`; ' +
+      'elsewhere: https://www.google.com/chrome/) or set CHROME_PATH to its executable.',
+  );
+}
+
+/** Flags that give headless Chromium WebGPU through SwiftShader where there is no GPU, and a quiet network. */
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+] as const;
+
+/** Flags for a machine with a real GPU: WebGPU on the hardware adapter. */
+export const CHROMIUM_GPU_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+] as const;
+
+/** A fresh, empty user data directory for one browser launch. */
+export function freshUserDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'digit-studio-chromium-'));
+}

@@ -1,0 +1,14 @@
+/** The studio's one page: a column of panels, each fed by the store. */
+export function App() {
+  return (
+    <div className="studio">
+      <header className="studio-header">
+        <h1>FileNest Digit Studio</h1>
+        <p className="about">
+          Tune, train and test a lightweight (&lt;10k parameters) MNIST classifier in your browser.
+        </p>
+      </header>
+      <main className="panels"></main>
+    </div>
+  );
+}
