@@ -1,3 +1,5 @@
+import { BackendPanel } from './BackendPanel';
+
 /** The studio's one page: a column of panels, each fed by the store. */
 export function App() {
   return (
@@ -8,7 +10,9 @@ export function App() {
           Tune, train and test a lightweight (&lt;10k parameters) MNIST classifier in your browser.
         </p>
       </header>
-      <main className="panels"></main>
+      <main className="panels">
+        <BackendPanel />
+      </main>
     </div>
   );
 }
