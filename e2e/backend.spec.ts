@@ -16,8 +16,8 @@ class BackendPanel {
 }
 
 const test = base.extend<{ backendPanel: BackendPanel }>({
-  backendPanel: async ({ page }, use) => {
-    await use(new BackendPanel(page));
+  backendPanel: async ({ page }, provide) => {
+    await provide(new BackendPanel(page));
   },
 });
 

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdtempSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -7,21 +7,29 @@ const PATH_NAMES = ['google-chrome', 'google-chrome-stable', 'chromium-browser',
 
 function isExecutable(path: string): boolean {
   try {
+    // A directory passes the X_OK check too, so insist on a file.
     accessSync(path, constants.X_OK);
-    return true;
+    return statSync(path).isFile();
   } catch {
     return false;
   }
 }
 
+/** Where Debian's chromium package puts the browser; tried right after CHROME_PATH. */
+const SYSTEM_PATHS = ['/usr/bin/chromium'] as const;
+
 /** Finds a Chrome or Chromium: CHROME_PATH, else /usr/bin/chromium, else Chrome/Chromium on PATH. */
-export function locateBrowser(env: NodeJS.ProcessEnv = process.env): string {
+export function locateBrowser(
+  env: NodeJS.ProcessEnv = process.env,
+  systemPaths: readonly string[] = SYSTEM_PATHS,
+): string {
   const fromEnv = env.CHROME_PATH;
   if (fromEnv) {
     if (isExecutable(fromEnv)) return fromEnv;
     throw new Error(`CHROME_PATH is set to ${fromEnv}, but no executable is there.`);
   }
-  if (isExecutable('/usr/bin/chromium')) return '/usr/bin/chromium';
+  const installed = systemPaths.find(isExecutable);
+  if (installed) return installed;
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
     for (const name of PATH_NAMES) {
       const candidate = join(dir, name);
