@@ -1,0 +1,186 @@
+/**
+ * The search space and run settings a configuration describes, their defaults, and the rules
+ * each key's values must follow. Names are the configuration's own (`lr`, `batch_size`), so a
+ * trial's config reads as the original project's `config` dict did.
+ */
+
+/** A searched or fixed value of one hyperparameter (all of ours are numbers). */
+export type Domain =
+  /** One value for every trial (a YAML scalar). */
+  | { kind: 'fixed'; value: number }
+  /** Uniform pick among values (a YAML list, `choice(...)`, or Hydra's comma sweep). */
+  | { kind: 'choice'; values: number[] }
+  /** Hydra's `range(start, stop, step)`: stop exclusive, sampled uniformly among its values. */
+  | { kind: 'range'; start: number; stop: number; step: number }
+  /** `interval(lo, hi)`; `integer` for `int(...)`, `log` for `tag(log, ...)`. */
+  | { kind: 'interval'; lo: number; hi: number; log: boolean; integer: boolean }
+  /** Ray's `tune.grid_search`: every value is run, crossed with the other grid axes. */
+  | { kind: 'grid'; values: number[] };
+
+export type DomainKind = Domain['kind'];
+
+/** The hyperparameters a trial receives, in the order trials draw them. */
+export const HYPERPARAMETERS = ['lr', 'beta1', 'beta2', 'f1', 'f2', 'batch_size'] as const;
+export type HyperparameterName = (typeof HYPERPARAMETERS)[number];
+
+/** A search space: one domain per hyperparameter (defaults filled in as fixed values). */
+export type SearchSpace = Record<HyperparameterName, Domain>;
+
+/**
+ * One trial's hyperparameters, keyed as in the configuration. A type alias rather than an
+ * interface so that it is assignable to `Record<string, number>` (the model registry's input).
+ */
+export type TrialConfig = { [K in HyperparameterName]: number };
+
+/** What values a hyperparameter admits; the parser checks every value a domain can produce. */
+export interface HyperparameterRule {
+  integer: boolean;
+  /** Smallest admitted value and whether it is itself admitted. */
+  min: number;
+  minInclusive: boolean;
+  /** Largest admitted value (exclusive) or Infinity. */
+  maxExclusive: number;
+  /** How the rule reads in an error message. */
+  valid: string;
+}
+
+export const HYPERPARAMETER_RULES: Readonly<Record<HyperparameterName, HyperparameterRule>> = {
+  lr: { integer: false, min: 0, minInclusive: false, maxExclusive: Infinity, valid: 'a number > 0' },
+  beta1: { integer: false, min: 0, minInclusive: true, maxExclusive: 1, valid: 'a number in [0, 1)' },
+  beta2: { integer: false, min: 0, minInclusive: true, maxExclusive: 1, valid: 'a number in [0, 1)' },
+  f1: { integer: true, min: 1, minInclusive: true, maxExclusive: Infinity, valid: 'a positive integer' },
+  f2: { integer: true, min: 1, minInclusive: true, maxExclusive: Infinity, valid: 'a positive integer' },
+  batch_size: { integer: true, min: 1, minInclusive: true, maxExclusive: Infinity, valid: 'a positive integer' },
+};
+
+/** Defaults: PyTorch's Adam (lr 1e-3, betas 0.9/0.999), the original's Classifier(8, 6) and batch 64. */
+export const DEFAULT_TRIAL_CONFIG: TrialConfig = {
+  lr: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  f1: 8,
+  f2: 6,
+  batch_size: 64,
+};
+
+export const SCHEDULERS = { fifo: 'fifo', asha: 'asha' } as const;
+export type SchedulerName = (typeof SCHEDULERS)[keyof typeof SCHEDULERS];
+
+/** How a search runs; none of these is part of a trial's config. */
+export interface RunSettings {
+  /** Ray's `num_samples`: random draws, each crossed with every grid point. */
+  numTrials: number;
+  /** Epochs per trial; ASHA's `max_t`. */
+  maxNumEpochs: number;
+  /** Trials training at once; null lets the runner choose for the backend. */
+  maxConcurrentTrials: number | null;
+  scheduler: SchedulerName;
+  /** ASHA: epochs before a trial can be stopped (first rung). */
+  gracePeriod: number;
+  /** ASHA: keep the top 1/reductionFactor at each rung; rungs at gracePeriod * rf^k. */
+  reductionFactor: number;
+  /** Seed of the sampler (and of each trial's initialisation, derived from it). */
+  seed: number;
+  /** Retries of a failed trial from its last checkpoint before it is marked ERROR (Ray's max_failures). */
+  maxFailures: number;
+  /** The architecture registry's name for the model. */
+  model: string;
+}
+
+/** The configuration key of each run setting. */
+export const SETTING_KEYS = {
+  numTrials: 'num_trials',
+  maxNumEpochs: 'max_num_epochs',
+  maxConcurrentTrials: 'max_concurrent_trials',
+  scheduler: 'scheduler',
+  gracePeriod: 'grace_period',
+  reductionFactor: 'reduction_factor',
+  seed: 'seed',
+  maxFailures: 'max_failures',
+  model: 'model',
+} as const satisfies Record<keyof RunSettings, string>;
+export type SettingKey = (typeof SETTING_KEYS)[keyof RunSettings];
+
+/**
+ * Defaults. num_trials 1 is Ray's num_samples default (the bundled config.yaml asks for 3).
+ * reduction_factor 2 rather than Ray's 4: with a handful of trials, halving at each rung still
+ * leaves ASHA something to compare. grace_period 1 is Ray's. max_failures 0 is Ray's.
+ */
+export const DEFAULT_SETTINGS: RunSettings = {
+  numTrials: 1,
+  maxNumEpochs: 20,
+  maxConcurrentTrials: null,
+  scheduler: 'fifo',
+  gracePeriod: 1,
+  reductionFactor: 2,
+  seed: 0,
+  maxFailures: 0,
+  model: 'Classifier',
+};
+
+/** Upper bound on num_trials, and on num_trials x grid points. */
+export const MAX_NUM_TRIALS = 1000;
+export const MAX_TOTAL_TRIALS = 10_000;
+
+/** The configuration key for Adam's fixed pair, read into beta1 and beta2. */
+export const BETAS_KEY = 'betas';
+
+/** Every key a configuration may hold. */
+export const KNOWN_KEYS: readonly string[] = [...HYPERPARAMETERS, BETAS_KEY, ...Object.values(SETTING_KEYS)];
+
+/** A space with every hyperparameter fixed at its default. */
+export function defaultSpace(): SearchSpace {
+  const space = {} as SearchSpace;
+  for (const name of HYPERPARAMETERS) space[name] = { kind: 'fixed', value: DEFAULT_TRIAL_CONFIG[name] };
+  return space;
+}
+
+/** Values of Hydra's range(start, stop, step): stop exclusive, computed as start + i*step. */
+export function rangeValues(start: number, stop: number, step: number): number[] {
+  const values: number[] = [];
+  if (step === 0 || !Number.isFinite(start) || !Number.isFinite(stop) || !Number.isFinite(step)) return values;
+  const count = Math.ceil((stop - start) / step - 1e-9);
+  for (let i = 0; i < count && i <= MAX_TOTAL_TRIALS; i += 1) {
+    // Rounding to 12 significant digits removes float noise (range(0, 1, 0.1) gives 0.3, not 0.30000000000000004).
+    values.push(Number((start + i * step).toPrecision(12)));
+  }
+  return values;
+}
+
+/** The finite values a domain can take, or null for a continuous interval. */
+export function discreteValues(domain: Domain): number[] | null {
+  switch (domain.kind) {
+    case 'fixed':
+      return [domain.value];
+    case 'choice':
+    case 'grid':
+      return domain.values;
+    case 'range':
+      return rangeValues(domain.start, domain.stop, domain.step);
+    case 'interval':
+      if (!domain.integer) return null;
+      return domain.hi - domain.lo < MAX_TOTAL_TRIALS
+        ? Array.from({ length: domain.hi - domain.lo + 1 }, (_, i) => domain.lo + i)
+        : null;
+  }
+}
+
+/** Number of points in the grid (product of grid axis sizes; 1 without grid axes). */
+export function gridSize(space: SearchSpace): number {
+  let size = 1;
+  for (const name of HYPERPARAMETERS) {
+    const domain = space[name];
+    if (domain.kind === 'grid') size *= domain.values.length;
+  }
+  return size;
+}
+
+/** Trials a search runs: num_trials times the grid size, as Ray does. */
+export function totalTrials(space: SearchSpace, settings: RunSettings): number {
+  return settings.numTrials * gridSize(space);
+}
+
+/** Deep equality of two domains. */
+export function sameDomain(a: Domain, b: Domain): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
