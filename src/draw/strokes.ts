@@ -5,12 +5,12 @@
  * person sees is what the model is given.
  */
 
-/** The pen on MNIST's scale: on a 280 px pad a digit ~200 px tall shrinks 10x, so a 20 px pen becomes MNIST's ~2 px stroke. */
+/** The pen on MNIST's scale: on a 280 px pad a digit ~200 px tall shrinks 10x, so a 22 px pen becomes MNIST's ~2 px stroke. */
 export const PEN = {
   /** Side of the drawing pad in logical (CSS) pixels: stroke coordinates live in this square. */
   padSize: 280,
   /** Stroke width at neutral pressure, in pad pixels. */
-  width: 20,
+  width: 22,
   /** Pressure 0..1 scales the width over 1 ± spread/2: a pen modulates it a little, never a lot. */
   pressureSpread: 0.4,
   /** The pressure of pointers that report none worth using (mouse, most touch screens). */
@@ -171,15 +171,21 @@ function paintCapsule(ink: Float32Array, width: number, height: number, a: { x: 
   const dx = b.x - a.x;
   const dy = b.y - a.y;
   const lengthSquared = dx * dx + dy * dy;
+  const outer = (radius + 0.5) ** 2;
+  const inner = radius > 0.5 ? (radius - 0.5) ** 2 : -1;
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
+      const index = y * width + x;
+      if (ink[index]! >= 1) continue;
       // Distance from the pixel's centre to the segment; coverage ramps over one pixel at the edge.
       const px = x + 0.5 - a.x;
       const py = y + 0.5 - a.y;
       const t = lengthSquared > 0 ? Math.min(1, Math.max(0, (px * dx + py * dy) / lengthSquared)) : 0;
-      const distance = Math.hypot(px - t * dx, py - t * dy);
-      const coverage = Math.min(1, Math.max(0, radius + 0.5 - distance));
-      const index = y * width + x;
+      const ex = px - t * dx;
+      const ey = py - t * dy;
+      const distanceSquared = ex * ex + ey * ey;
+      if (distanceSquared >= outer) continue;
+      const coverage = distanceSquared <= inner ? 1 : Math.min(1, radius + 0.5 - Math.sqrt(distanceSquared));
       if (coverage > ink[index]!) ink[index] = coverage;
     }
   }

@@ -1,3 +1,4 @@
+import { percent, summarizePrediction } from '../../draw/prediction';
 import './draw.css';
 
 /** Props of {@link PredictionBars}. */
@@ -6,25 +7,16 @@ export interface PredictionBarsProps {
   probabilities: ArrayLike<number>;
 }
 
-const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
-
-function percent(probability: number): string {
-  return `${(probability * 100).toFixed(1)}%`;
-}
-
 /**
  * The predicted digit, large, and a bar per digit for its probability. Bars move by CSS transform
  * only, so a stream of predictions while drawing animates on the compositor without layout work.
  */
 export function PredictionBars({ probabilities }: PredictionBarsProps) {
-  const values = DIGITS.map((digit) => {
-    const p = probabilities[digit] ?? 0;
-    return Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : 0;
-  });
-  const predicted = values.reduce((best, p, digit) => (p > values[best]! ? digit : best), 0);
+  const { digit: predicted, values } = summarizePrediction(probabilities);
 
   return (
     <div className="prediction-bars">
+      {/* Text content reads "7 (98.1%)": the digit comes first. */}
       <output data-testid="prediction" className="prediction-digit" aria-live="polite">
         <span className="digit">{predicted}</span> <span className="confidence">({percent(values[predicted]!)})</span>
       </output>
