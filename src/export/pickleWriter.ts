@@ -1,6 +1,6 @@
 import type { PickleValue } from './pickleValue';
 
-/** Python's pickle batches SETITEMS / APPENDS in runs of this many items. */
+/** CPython's pickler batches SETITEMS / APPENDS in runs of this many items. */
 const BATCH_SIZE = 1000;
 
 const OP = {
@@ -146,10 +146,19 @@ export function encodePickle(value: PickleValue): Uint8Array {
     memoByKey.set(key, put());
   };
 
-  const batched = (items: readonly (() => void)[], single: number, many: number): void => {
+  /**
+   * CPython's C pickler (the one torch.save uses) batches a list's or dict's own items with
+   * MARK ... APPENDS / SETITEMS unless it holds exactly one; items from `__reduce__` (an
+   * OrderedDict's) are batched the same way, except that a lone trailing item gets APPEND / SETITEM.
+   */
+  const batched = (items: readonly (() => void)[], single: number, many: number, fromReduce: boolean): void => {
+    if (items.length === 1) {
+      items[0]?.();
+      return sink.byte(single);
+    }
     for (let start = 0; start < items.length; start += BATCH_SIZE) {
       const batch = items.slice(start, start + BATCH_SIZE);
-      if (batch.length === 1) {
+      if (fromReduce && batch.length === 1) {
         batch[0]?.();
         sink.byte(single);
       } else {
@@ -159,7 +168,7 @@ export function encodePickle(value: PickleValue): Uint8Array {
       }
     }
   };
-  const setItems = (entries: readonly [PickleValue, PickleValue][]): void =>
+  const setItems = (entries: readonly [PickleValue, PickleValue][], fromReduce: boolean): void =>
     batched(
       entries.map(([key, item]) => () => {
         save(key);
@@ -167,12 +176,14 @@ export function encodePickle(value: PickleValue): Uint8Array {
       }),
       OP.SETITEM,
       OP.SETITEMS,
+      fromReduce,
     );
-  const appends = (items: readonly PickleValue[]): void =>
+  const appends = (items: readonly PickleValue[], fromReduce: boolean): void =>
     batched(
       items.map((item) => () => save(item)),
       OP.APPEND,
       OP.APPENDS,
+      fromReduce,
     );
 
   function save(node: PickleValue): void {
@@ -221,18 +232,18 @@ export function encodePickle(value: PickleValue): Uint8Array {
       case 'list':
         sink.byte(OP.EMPTY_LIST);
         memoByObject.set(node, put());
-        return appends(node.items);
+        return appends(node.items, false);
       case 'dict':
         sink.byte(OP.EMPTY_DICT);
         memoByObject.set(node, put());
-        return setItems(node.entries);
+        return setItems(node.entries, false);
       case 'call':
         save(node.callable);
         save(node.args);
         sink.byte(OP.REDUCE);
         memoByObject.set(node, put());
-        appends(node.listItems);
-        setItems(node.dictItems);
+        appends(node.listItems, true);
+        setItems(node.dictItems, true);
         if (node.state !== undefined) {
           save(node.state);
           sink.byte(OP.BUILD);

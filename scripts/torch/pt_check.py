@@ -1,0 +1,115 @@
+"""Judges a studio checkpoint with PyTorch: usage pt_check.py CHECKPOINT OUT_JSON.
+
+Loads it with an allow-listed unpickler (torch 1.13's own weights_only loader rejects the BINFLOAT
+that every Adam state dict holds, so it cannot judge), loads the model strictly into the original
+Classifier and the optimizer into Adam, takes one step, re-saves it with torch.save, and writes
+what it read as JSON for the caller to compare.
+"""
+import io
+import json
+import pickle
+import sys
+import types
+import zipfile
+
+import torch
+
+from pt_classifier import Classifier
+
+ALLOWED = {
+    ('collections', 'OrderedDict'),
+    ('torch._utils', '_rebuild_tensor_v2'),
+    ('torch', 'FloatStorage'),
+    ('torch', 'LongStorage'),
+}
+seen_globals = []
+
+
+class AllowListUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        seen_globals.append(f'{module}.{name}')
+        if (module, name) not in ALLOWED:
+            raise pickle.UnpicklingError(f'global {module}.{name} is not allowed')
+        return super().find_class(module, name)
+
+
+restricted = types.ModuleType('allow_list_pickle')
+restricted.Unpickler = AllowListUnpickler
+restricted.load = lambda f, **kw: AllowListUnpickler(f, **kw).load()
+restricted.__name__ = 'allow_list_pickle'
+
+
+def storage_globals(pkl):
+    """Storage classes bypass find_class inside torch.load, so list every GLOBAL opcode."""
+    import pickletools
+    return sorted({arg.replace(' ', '.') for op, arg, _ in pickletools.genops(pkl) if op.name == 'GLOBAL'})
+
+
+def tensor_json(t):
+    return {'shape': list(t.shape), 'dtype': str(t.dtype).replace('torch.', ''), 'values': t.reshape(-1).tolist()}
+
+
+def value_json(v):
+    if isinstance(v, torch.Tensor):
+        return tensor_json(v)
+    if isinstance(v, (list, tuple)):
+        return {'type': type(v).__name__, 'items': [value_json(x) for x in v]}
+    return {'type': type(v).__name__, 'value': v}
+
+
+def main(path, out):
+    report = {'torch': torch.__version__}
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        pkl_name = next(n for n in names if n.endswith('/data.pkl'))
+        pkl = z.read(pkl_name)
+    report['records'] = names
+    report['pickle_globals'] = storage_globals(pkl)
+
+    model_sd, optim_sd = torch.load(path, pickle_module=restricted)
+    report['find_class_globals'] = sorted(set(seen_globals))
+    report['model_sd_type'] = type(model_sd).__name__
+    report['has_metadata'] = hasattr(model_sd, '_metadata')
+    try:
+        torch.load(path, weights_only=True)
+        report['weights_only'] = 'loaded'
+    except Exception as error:  # torch 1.13 refuses BINFLOAT; recorded, not judged
+        report['weights_only'] = f'{type(error).__name__}: {error}'[:300]
+
+    f1 = model_sd['CL1.weight'].shape[0]
+    f2 = model_sd['bneck1.Projection.weight'].shape[0]
+    model = Classifier(f1, f2)
+    result = model.load_state_dict(model_sd, strict=True)
+    report['strict_load'] = {'missing': list(result.missing_keys), 'unexpected': list(result.unexpected_keys)}
+    group = optim_sd['param_groups'][0]
+    optimizer = torch.optim.Adam(model.parameters(), lr=group['lr'], betas=group['betas'])
+    optimizer.load_state_dict(optim_sd)
+
+    report['model'] = [{'key': k, **tensor_json(v)} for k, v in model_sd.items()]
+    report['optimizer_state'] = {
+        str(i): {name: value_json(v) for name, v in s.items()} for i, s in optim_sd['state'].items()
+    }
+    report['param_groups'] = [{k: value_json(v) for k, v in g.items()} for g in optim_sd['param_groups']]
+
+    resaved = io.BytesIO()
+    torch.save((model_sd, optim_sd), resaved)
+    with zipfile.ZipFile(resaved) as z:
+        report['resave_identical_pickle'] = z.read('archive/data.pkl') == pkl
+
+    torch.manual_seed(0)
+    model.train()
+    loss = torch.nn.functional.cross_entropy(model(torch.rand(16, 1, 28, 28)), torch.randint(0, 10, (16,)))
+    loss.backward()
+    optimizer.step()
+    state0 = optimizer.state_dict()['state'][0]
+    report['after_step'] = {
+        'loss': loss.item(),
+        'step': float(state0['step']),
+        'finite': all(bool(torch.isfinite(p).all()) for p in model.parameters()),
+    }
+    with open(out, 'w') as f:
+        json.dump(report, f)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1], sys.argv[2])
