@@ -1,0 +1,81 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TorchTensor } from '../../src/model/stateDict';
+import { mnistDataDir } from '../lib/nodeMnist';
+
+/** Debian's PyTorch (python3-torch) lives under this interpreter, not the python3 first on PATH. */
+export const TORCH_PYTHON = '/usr/bin/python3';
+
+interface JsonTensor {
+  key: string;
+  shape: number[];
+  dtype: 'float32' | 'int64';
+  data: number[];
+}
+
+/** The fixture `make_fixtures.py` writes, as JSON. */
+export interface TorchFixture {
+  torch_version: string;
+  f1: number;
+  f2: number;
+  batch: number;
+  lr: number;
+  betas: [number, number];
+  total_params: number;
+  parameter_keys: string[];
+  initial_state: JsonTensor[];
+  images: number[];
+  labels: number[];
+  eval_logits: number[];
+  train_logits: number[];
+  loss: number;
+  grads: { key: string; data: number[] }[];
+  state_after_forward: JsonTensor[];
+  steps: TorchStep[];
+}
+
+/** Adam's per-parameter state, in `model.parameters()` order. */
+export type JsonAdamState = { step: number; exp_avg: number[]; exp_avg_sq: number[] }[];
+
+/** One Adam step of the reference run: PyTorch's state before and after, its loss and gradients. */
+export interface TorchStep {
+  batch_index: number;
+  before: { state: JsonTensor[]; adam: JsonAdamState };
+  loss: number;
+  grads: number[][];
+  after: { state: JsonTensor[]; adam: JsonAdamState };
+}
+
+let cached: TorchFixture | undefined;
+
+/**
+ * Runs the reference PyTorch model (scripts/torch/make_fixtures.py) and returns its fixture.
+ * Throws, with the install command, when Debian's python3-torch is missing: parity is never skipped.
+ */
+export function torchFixture(): TorchFixture {
+  if (cached) return cached;
+  const probe = spawnSync(TORCH_PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(
+      `PyTorch parity tests need PyTorch under ${TORCH_PYTHON} (apt-get install -y python3-torch): ` +
+        (probe.error?.message ?? probe.stderr.trim()),
+    );
+  }
+  const out = join(mkdtempSync(join(tmpdir(), 'torch-fixture-')), 'fixture.json');
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'make_fixtures.py');
+  execFileSync(TORCH_PYTHON, [script, mnistDataDir(), out], { stdio: ['ignore', 'inherit', 'inherit'] });
+  cached = JSON.parse(readFileSync(out, 'utf8')) as TorchFixture;
+  return cached;
+}
+
+/** A fixture state dict as the studio's typed tensors. */
+export function toTorchTensors(state: readonly JsonTensor[]): TorchTensor[] {
+  return state.map((t) =>
+    t.dtype === 'int64'
+      ? { key: t.key, shape: t.shape, dtype: 'int64', data: BigInt64Array.from(t.data.map((v) => BigInt(v))) }
+      : { key: t.key, shape: t.shape, dtype: 'float32', data: Float32Array.from(t.data) },
+  );
+}

@@ -1,0 +1,160 @@
+"""Writes parity fixtures from the original PyTorch Classifier.
+
+Usage: /usr/bin/python3 scripts/torch/make_fixtures.py MNIST_DATA_DIR OUT.json
+
+The fixture holds the initial state_dict, a batch of real MNIST test images (/255) and labels,
+eval- and train-mode logits, the loss and every parameter gradient of one training-mode pass, and
+three Adam steps (lr 1e-2, betas (0.9, 0.99)) on three further batches: the state (parameters,
+BatchNorm buffers, Adam moments) before and after each step, with that step's loss and gradients.
+Each step is checked from PyTorch's own state before it, because a bias in front of a BatchNorm
+whose channel never clamps has a gradient that is exactly zero in exact arithmetic and rounding
+noise (~1e-8) in float32; Adam's first steps scale any nonzero gradient to about lr, so that noise
+moves such a bias by up to lr, differently in every implementation, and it then feeds later steps.
+"""
+import copy
+import json
+import os
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Bottleneck(nn.Module):
+    def __init__(self, cin, cout, exp, stride):
+        super().__init__()
+        self.cin, self.cout, self.stride = cin, cout, stride
+        self.ExpansionLayer = nn.Conv2d(cin, cin * exp, 1)
+        self.BN1 = nn.BatchNorm2d(cin * exp)
+        self.Depthwise = nn.Conv2d(cin * exp, cin * exp, 3, stride, padding=1)
+        self.Projection = nn.Conv2d(cin * exp, cout, 1)
+
+    def forward(self, x):
+        y = F.relu6(self.ExpansionLayer(x))
+        y = self.BN1(y)
+        y = F.relu6(self.Depthwise(y))
+        y = self.Projection(y)
+        if self.cin == self.cout and self.stride == 1:
+            y = y + x
+        return y
+
+
+class Classifier(nn.Module):
+    def __init__(self, f1, f2):
+        super().__init__()
+        self.CL1 = nn.Conv2d(1, f1, 3, stride=2, padding=0)
+        self.bneck1 = Bottleneck(f1, f2, 1, 1)
+        self.bneck2 = Bottleneck(f2, f2, 2, 1)
+        self.bneck3 = Bottleneck(f2, 8, 2, 2)
+        self.block1 = nn.Sequential(Bottleneck(8, 8, 2, 2), Bottleneck(8, 8, 2, 2))
+        self.bneck4 = Bottleneck(8, 12, 1, 2)
+        self.fc = nn.Linear(12, 10)
+
+    def forward(self, x):
+        x = F.relu6(self.CL1(x))
+        x = self.bneck4(self.block1(self.bneck3(self.bneck2(self.bneck1(x)))))
+        return self.fc(torch.flatten(x, 1))
+
+
+def read_idx(path, header):
+    with open(path, "rb") as f:
+        data = f.read()
+    return data[header:]
+
+
+def state_list(model):
+    out = []
+    for key, t in model.state_dict().items():
+        out.append({
+            "key": key,
+            "shape": list(t.shape),
+            "dtype": "int64" if t.dtype == torch.int64 else "float32",
+            "data": [int(v) for v in t.reshape(-1).tolist()] if t.dtype == torch.int64 else t.reshape(-1).tolist(),
+        })
+    return out
+
+
+def adam_state(optim, model):
+    out = []
+    for p in model.parameters():
+        state = optim.state.get(p)
+        if not state:
+            out.append({"step": 0, "exp_avg": [0.0] * p.numel(), "exp_avg_sq": [0.0] * p.numel()})
+        else:
+            out.append({
+                "step": int(float(state["step"])),
+                "exp_avg": state["exp_avg"].reshape(-1).tolist(),
+                "exp_avg_sq": state["exp_avg_sq"].reshape(-1).tolist(),
+            })
+    return out
+
+
+def main():
+    data_dir, out_path = sys.argv[1], sys.argv[2]
+    f1, f2, batch, lr, betas = 8, 6, 16, 1e-2, (0.9, 0.99)
+    torch.manual_seed(1234)
+    torch.set_num_threads(1)
+    torch.set_default_dtype(torch.float32)
+
+    pixels = read_idx(os.path.join(data_dir, "t10k-images-idx3-ubyte"), 16)
+    labels = read_idx(os.path.join(data_dir, "t10k-labels-idx1-ubyte"), 8)
+    count = batch * 4
+    images = torch.tensor(list(pixels[: count * 784]), dtype=torch.float32).reshape(count, 1, 28, 28) / 255.0
+    targets = torch.tensor(list(labels[:count]), dtype=torch.int64)
+
+    model = Classifier(f1, f2)
+    initial = copy.deepcopy(model)
+    x, y = images[:batch], targets[:batch]
+
+    model.eval()
+    with torch.no_grad():
+        eval_logits = model(x)
+    model.train()
+    train_logits = model(x)
+    loss = F.cross_entropy(train_logits, y)
+    loss.backward()
+    grads = [{"key": k, "data": p.grad.reshape(-1).tolist()} for k, p in model.named_parameters()]
+    after_one_forward = state_list(model)
+
+    trained = copy.deepcopy(initial)
+    trained.train()
+    optim = torch.optim.Adam(trained.parameters(), lr=lr, betas=betas)
+    steps = []
+    for step in range(3):
+        lo = batch * (step + 1)
+        before = {"state": state_list(trained), "adam": adam_state(optim, trained)}
+        optim.zero_grad()
+        step_loss = F.cross_entropy(trained(images[lo: lo + batch]), targets[lo: lo + batch])
+        step_loss.backward()
+        step_grads = [p.grad.reshape(-1).tolist() for p in trained.parameters()]
+        optim.step()
+        steps.append({
+            "batch_index": step + 1,
+            "before": before,
+            "loss": step_loss.item(),
+            "grads": step_grads,
+            "after": {"state": state_list(trained), "adam": adam_state(optim, trained)},
+        })
+
+    fixture = {
+        "torch_version": torch.__version__,
+        "f1": f1, "f2": f2, "batch": batch, "lr": lr, "betas": list(betas),
+        "total_params": sum(p.numel() for p in model.parameters()),
+        "parameter_keys": [k for k, _ in model.named_parameters()],
+        "initial_state": state_list(initial),
+        "images": images.reshape(-1).tolist(),
+        "labels": targets.tolist(),
+        "eval_logits": eval_logits.reshape(-1).tolist(),
+        "train_logits": train_logits.detach().reshape(-1).tolist(),
+        "loss": loss.item(),
+        "grads": grads,
+        "state_after_forward": after_one_forward,
+        "steps": steps,
+    }
+    with open(out_path, "w") as f:
+        json.dump(fixture, f)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+import type { ModelSpec } from './spec';
+
+/** Integer hyperparameter of an architecture, as the search-space editor offers it. */
+export interface HyperparameterSpec {
+  default: number;
+  min: number;
+  max: number;
+  description: string;
+}
+
+/** Architecture hyperparameters by name (e.g. `{ f1: 8, f2: 6 }`). */
+export type Hyperparameters = Readonly<Record<string, number>>;
+
+/**
+ * The layer operations an architecture's forward pass is written in. The trainer supplies them
+ * (tfjs ops in training or evaluation mode); each reads its parameters by `state_dict` prefix.
+ */
+export interface LayerOps<T> {
+  /** Conv2d with the weight and bias under `prefix`, explicit symmetric zero padding. */
+  conv2d(x: T, prefix: string, stride: number, padding: number): T;
+  /** BatchNorm2d under `prefix` (batch statistics in training, running statistics in evaluation). */
+  batchNorm2d(x: T, prefix: string): T;
+  /** Linear under `prefix` on a [batch, features] input. */
+  linear(x: T, prefix: string): T;
+  /** min(max(x, 0), 6). */
+  relu6(x: T): T;
+  add(a: T, b: T): T;
+  /** [batch, ...] to [batch, features], in PyTorch's NCHW flattening order. */
+  flatten(x: T): T;
+}
+
+/** One entry of the architecture registry: everything needed to count, build and train a model. */
+export interface Architecture {
+  name: string;
+  description: string;
+  hyperparameters: Readonly<Record<string, HyperparameterSpec>>;
+  /** The tensor-free `state_dict` description for these hyperparameters. */
+  spec(h: Hyperparameters): ModelSpec;
+  /** The forward pass from an input batch (tfjs NHWC) to logits. */
+  forward<T>(h: Hyperparameters, x: T, ops: LayerOps<T>): T;
+}
+
+/** Reads a hyperparameter, falling back to the architecture's default, and checks its range. */
+export function hyperparameter(arch: Architecture, h: Hyperparameters, name: string): number {
+  const spec = arch.hyperparameters[name];
+  if (!spec) throw new Error(`${arch.name} has no hyperparameter '${name}'`);
+  const value = h[name] ?? spec.default;
+  if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
+    throw new Error(`${arch.name}: ${name} must be an integer in ${spec.min}..${spec.max}, got ${value}`);
+  }
+  return value;
+}

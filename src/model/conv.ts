@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** tfjs explicit padding for NHWC: `padding` zeros on every side of H and W, as PyTorch pads. */
+function explicitPadding(padding: number): [[number, number], [number, number], [number, number], [number, number]] {
+  return [[0, 0], [padding, padding], [padding, padding], [0, 0]];
+}
+
+/**
+ * dL/dW of a conv2d, using only forward convolutions (so it runs on backends without
+ * Conv2DBackpropFilter, such as wasm): swapping the batch and channel axes turns the filter
+ * gradient into a stride-1 convolution of the padded input with dy dilated by the stride.
+ */
+export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [number, number], stride: number, padding: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const xT = tf.transpose(x, [3, 1, 2, 0]); // [Cin, H, W, N]
+    const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, Cout]
+    // Rows and columns past the last full window are not read by the forward conv; the
+    // correlation still spans them, so the result is cropped to the kernel.
+    let g = tf.conv2d(xT, dyT, 1, explicitPadding(padding), 'NHWC', stride); // [Cin, >=KH, >=KW, Cout]
+    if (g.shape[1] !== kernel[0] || g.shape[2] !== kernel[1]) {
+      g = tf.slice(g, [0, 0, 0, 0], [-1, kernel[0], kernel[1], -1]);
+    }
+    return tf.transpose(g, [1, 2, 0, 3]); // [KH, KW, Cin, Cout]
+  });
+}
+
+/**
+ * conv2d (NHWC input, HWIO filter, square stride, explicit symmetric padding) whose filter gradient
+ * is `conv2dFilterGrad` and whose input gradient is tfjs's Conv2DBackpropInput.
+ */
+export function conv2dExplicit(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, padding: number): tf.Tensor4D {
+  const op = tf.customGrad((xIn: tf.Tensor, wIn: tf.Tensor, save: tf.GradSaveFunc) => {
+    const x4 = xIn as tf.Tensor4D;
+    const w4 = wIn as tf.Tensor4D;
+    save([x4, w4]);
+    return {
+      value: tf.conv2d(x4, w4, stride, explicitPadding(padding)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const dy4 = dy as tf.Tensor4D;
+        const dx = tf.conv2dTranspose(dy4, ws, xs.shape, stride, explicitPadding(padding));
+        const dw = conv2dFilterGrad(xs, dy4, [ws.shape[0], ws.shape[1]], stride, padding);
+        return [dx, dw];
+      },
+    };
+  });
+  return op(x, filter) as tf.Tensor4D;
+}

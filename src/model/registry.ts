@@ -1,0 +1,34 @@
+import type { Architecture, Hyperparameters } from './architecture';
+import { classifier } from './classifier';
+import { countParameters } from './spec';
+
+/**
+ * The architectures the studio can tune and train, by the name a configuration uses
+ * (`model: Classifier`). Adding one is a new file exporting an `Architecture` and one line here.
+ */
+export const ARCHITECTURES = {
+  Classifier: classifier,
+} as const satisfies Record<string, Architecture>;
+
+/** A registered architecture's name. */
+export type ArchitectureName = keyof typeof ARCHITECTURES;
+
+/** The architecture a configuration uses when it names none. */
+export const DEFAULT_ARCHITECTURE: ArchitectureName = 'Classifier';
+
+/** Looks an architecture up by name, with a message that lists the known ones. */
+export function getArchitecture(name: string = DEFAULT_ARCHITECTURE): Architecture {
+  const found = (ARCHITECTURES as Record<string, Architecture | undefined>)[name];
+  if (!found) throw new Error(`unknown model '${name}'; known: ${Object.keys(ARCHITECTURES).join(', ')}`);
+  return found;
+}
+
+/** An architecture's default hyperparameters (e.g. `{ f1: 8, f2: 6 }`). */
+export function defaultHyperparameters(arch: Architecture): Record<string, number> {
+  return Object.fromEntries(Object.entries(arch.hyperparameters).map(([name, spec]) => [name, spec.default]));
+}
+
+/** Trainable parameters of an architecture at these hyperparameters; builds no tensors. */
+export function totalParams(name: string, h: Hyperparameters): number {
+  return countParameters(getArchitecture(name).spec(h));
+}
