@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /**
  * Where the tfjs wasm binaries live once Vite has served or bundled them. The `?url` imports make
  * Vite copy each file into the build and hand back its URL, so the binaries resolve relative to the

@@ -31,11 +31,13 @@ export const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice>
   startBackend: async (requested) => {
     if (get().backend.status !== 'idle') return;
     set({ backend: { status: 'starting', requested } });
-    // Loaded on demand so that tfjs stays out of the bundle that paints the first screen.
-    const { initBackend, runMatmulSelfTest } = await import('../backend');
     let report: BackendReport;
+    let runMatmulSelfTest: () => Promise<SelfTestResult>;
     try {
-      report = await initBackend(requested);
+      // Loaded on demand so that tfjs stays out of the bundle that paints the first screen.
+      const backend = await import('../backend');
+      runMatmulSelfTest = () => backend.runMatmulSelfTest();
+      report = await backend.initBackend(requested);
     } catch (error) {
       set({ backend: { status: 'failed', requested, error: messageOf(error) } });
       return;
