@@ -21,10 +21,22 @@ export interface DrawingPadEvents {
   onSettle: () => void;
 }
 
-function padPoint(event: PointerEvent, rect: DOMRect): StrokePoint {
+/** The drawing surface's content box in client coordinates (its border is not pad). */
+interface PadBox {
+  left: number;
+  top: number;
+  side: number;
+}
+
+function padBox(canvas: HTMLCanvasElement): PadBox {
+  const rect = canvas.getBoundingClientRect();
+  return { left: rect.left + canvas.clientLeft, top: rect.top + canvas.clientTop, side: Math.max(1, canvas.clientWidth) };
+}
+
+function padPoint(event: PointerEvent, box: PadBox): StrokePoint {
   return {
-    x: ((event.clientX - rect.left) * PEN.padSize) / rect.width,
-    y: ((event.clientY - rect.top) * PEN.padSize) / rect.height,
+    x: ((event.clientX - box.left) * PEN.padSize) / box.side,
+    y: ((event.clientY - box.top) * PEN.padSize) / box.side,
     // Mice report a constant 0.5 and touch screens 0 or 1 at random: only a pen's pressure means anything.
     pressure: event.pointerType === 'pen' ? event.pressure : PEN.neutralPressure,
   };
@@ -38,7 +50,7 @@ function padPoint(event: PointerEvent, rect: DOMRect): StrokePoint {
 export function useDrawingPad(recorder: StrokeRecorder, { onChange, onSettle }: DrawingPadEvents): DrawingPad {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [strokeCount, setStrokeCount] = useState(0);
-  const activePointer = useRef<{ id: number; rect: DOMRect } | null>(null);
+  const activePointer = useRef<{ id: number; box: PadBox } | null>(null);
   const frame = useRef(0);
   const events = useRef({ onChange, onSettle });
 
@@ -103,10 +115,14 @@ export function useDrawingPad(recorder: StrokeRecorder, { onChange, onSettle }: 
     onPointerDown: (event) => {
       if (activePointer.current || (event.pointerType === 'mouse' && event.button !== 0)) return;
       event.preventDefault();
-      event.currentTarget.setPointerCapture(event.pointerId);
-      const rect = event.currentTarget.getBoundingClientRect();
-      activePointer.current = { id: event.pointerId, rect };
-      recorder.begin(padPoint(event.nativeEvent, rect));
+      try {
+        event.currentTarget.setPointerCapture(event.pointerId);
+      } catch {
+        // A synthetic event's pointer cannot be captured; the stroke still works inside the pad.
+      }
+      const box = padBox(event.currentTarget);
+      activePointer.current = { id: event.pointerId, box };
+      recorder.begin(padPoint(event.nativeEvent, box));
       setStrokeCount(recorder.strokes.length);
       schedulePaint();
       events.current.onChange();
@@ -116,7 +132,7 @@ export function useDrawingPad(recorder: StrokeRecorder, { onChange, onSettle }: 
       if (active?.id !== event.pointerId) return;
       const native = event.nativeEvent;
       const coalesced = typeof native.getCoalescedEvents === 'function' ? native.getCoalescedEvents() : [];
-      for (const sample of coalesced.length > 0 ? coalesced : [native]) recorder.extend(padPoint(sample, active.rect));
+      for (const sample of coalesced.length > 0 ? coalesced : [native]) recorder.extend(padPoint(sample, active.box));
       schedulePaint();
       events.current.onChange();
     },
