@@ -1,0 +1,94 @@
+/**
+ * Draws the trials of a search as Ray Tune's BasicVariantGenerator does: grid axes are crossed
+ * (the first grid hyperparameter varies fastest), the whole grid is repeated num_trials times,
+ * and every other hyperparameter is drawn afresh for each trial from a seeded generator.
+ */
+import { createRng, type Rng } from './rng';
+import { HYPERPARAMETERS, rangeValues, type Domain, type RunSettings, type SearchSpace, type TrialConfig } from './space';
+
+/** One trial to run: its id (`t0001`...), its hyperparameters and its model's size. */
+export interface TrialSpec {
+  id: string;
+  config: TrialConfig;
+  /** Trainable parameters of the model this config builds; null when no counter was given. */
+  totalParams: number | null;
+}
+
+export interface SampleOptions {
+  /** Counts a config's trainable parameters (the model registry's count). */
+  countParams?: (config: TrialConfig) => number;
+}
+
+/** The id of the trial at a 0-based position: `t0001` for 0. */
+export function trialId(index: number): string {
+  return `t${String(index + 1).padStart(4, '0')}`;
+}
+
+function pick(values: readonly number[], rng: Rng): number {
+  return values[Math.min(values.length - 1, Math.floor(rng.next() * values.length))] as number;
+}
+
+/**
+ * One draw from a domain. interval: uniform in [lo, hi). tag(log, ...): uniform in log space.
+ * int(interval(lo, hi)): uniform over the integers lo..hi, hi included, as Hydra's Optuna sweeper
+ * does (Ray's randint excludes hi). A log int interval samples log-uniformly over [lo - 0.5, hi + 0.5]
+ * and rounds, as Optuna does.
+ */
+export function sampleDomain(domain: Domain, rng: Rng): number {
+  switch (domain.kind) {
+    case 'fixed':
+      return domain.value;
+    case 'choice':
+    case 'grid':
+      return pick(domain.values, rng);
+    case 'range':
+      return pick(rangeValues(domain.start, domain.stop, domain.step), rng);
+    case 'interval': {
+      const { lo, hi, log, integer } = domain;
+      const u = rng.next();
+      if (integer && log) {
+        const a = Math.log(lo - 0.5);
+        const b = Math.log(hi + 0.5);
+        return Math.min(hi, Math.max(lo, Math.round(Math.exp(a + u * (b - a)))));
+      }
+      if (integer) return Math.min(hi, lo + Math.floor(u * (hi - lo + 1)));
+      if (log) return Math.exp(Math.log(lo) + u * (Math.log(hi) - Math.log(lo)));
+      return lo + u * (hi - lo);
+    }
+  }
+}
+
+/** Every point of the grid, the first grid axis varying fastest; one empty point without grid axes. */
+function gridPoints(space: SearchSpace): Partial<TrialConfig>[] {
+  let points: Partial<TrialConfig>[] = [{}];
+  const axes = HYPERPARAMETERS.filter((name) => space[name].kind === 'grid');
+  for (const name of [...axes].reverse()) {
+    const domain = space[name];
+    if (domain.kind !== 'grid') continue;
+    points = points.flatMap((point) => domain.values.map((value) => ({ ...point, [name]: value })));
+  }
+  return points;
+}
+
+/**
+ * The trials of a search: num_trials x grid points, ids in order, the same list for the same
+ * space, settings and seed. Hyperparameters are drawn in a fixed order (lr, beta1, beta2, f1, f2,
+ * batch_size), one generator for the whole search.
+ */
+export function sampleTrials(space: SearchSpace, settings: RunSettings, options: SampleOptions = {}): TrialSpec[] {
+  const rng = createRng(settings.seed);
+  const points = gridPoints(space);
+  const trials: TrialSpec[] = [];
+  for (let sample = 0; sample < settings.numTrials; sample += 1) {
+    for (const point of points) {
+      const config = {} as TrialConfig;
+      for (const name of HYPERPARAMETERS) {
+        const fromGrid: number | undefined = point[name];
+        config[name] = fromGrid ?? sampleDomain(space[name], rng);
+      }
+      const totalParams = options.countParams ? options.countParams(config) : null;
+      trials.push({ id: trialId(trials.length), config, totalParams });
+    }
+  }
+  return trials;
+}
