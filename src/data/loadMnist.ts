@@ -71,6 +71,8 @@ class CacheGuard {
       return await operation();
     } catch (error) {
       if (!(error instanceof StorageError)) throw error;
+      // Concurrent operations may all fail; the user needs to hear it once.
+      if (!this.enabled) return fallback;
       this.enabled = false;
       this.warnings.push(`${error.message} MNIST is loaded in memory for this visit and will download again next time.`);
       return fallback;
