@@ -1,7 +1,7 @@
 """Judges a studio checkpoint with PyTorch: usage pt_check.py CHECKPOINT OUT_JSON.
 
 Loads it with an allow-listed unpickler (torch 1.13's own weights_only loader rejects the BINFLOAT
-that every Adam state dict holds, so it cannot judge), loads the model strictly into the original
+that every Adam state dict holds, so it cannot judge) and with plain torch.load, loads the model strictly into the original
 Classifier and the optimizer into Adam, takes one step, re-saves it with torch.save, and writes
 what it read as JSON for the caller to compare.
 """
@@ -65,8 +65,16 @@ def main(path, out):
         pkl = z.read(pkl_name)
     report['records'] = names
     report['pickle_globals'] = storage_globals(pkl)
+    outside = set(report['pickle_globals']) - {f'{m}.{n}' for m, n in ALLOWED}
+    if outside:
+        raise pickle.UnpicklingError(f'globals outside the allow-list: {sorted(outside)}')
 
-    model_sd, optim_sd = torch.load(path, pickle_module=restricted)
+    # Debian's torch 1.13 replaces an explicit pickle_module with pickle inside torch.load, so
+    # the allow-listed unpickler goes to the zip loader torch.load itself calls.
+    with open(path, 'rb') as f, torch.serialization._open_zipfile_reader(f) as archive:
+        model_sd, optim_sd = torch.serialization._load(archive, None, restricted, encoding='utf-8')
+    plain_model_sd, _ = torch.load(path)
+    assert list(plain_model_sd) == list(model_sd)
     report['find_class_globals'] = sorted(set(seen_globals))
     report['model_sd_type'] = type(model_sd).__name__
     report['has_metadata'] = hasattr(model_sd, '_metadata')

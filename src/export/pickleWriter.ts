@@ -87,7 +87,7 @@ class ByteSink {
     this.length += 8;
   }
 
-  result(): Uint8Array {
+  result(): Uint8Array<ArrayBuffer> {
     return this.buffer.slice(0, this.length);
   }
 }
@@ -113,7 +113,7 @@ const utf8 = new TextEncoder();
  * equivalent objects: strings and globals are memoised by value (equal strings are one object
  * in the graphs torch saves), containers and calls by identity.
  */
-export function encodePickle(value: PickleValue): Uint8Array {
+export function encodePickle(value: PickleValue): Uint8Array<ArrayBuffer> {
   const sink = new ByteSink();
   const memoByKey = new Map<string, number>();
   const memoByObject = new Map<object, number>();

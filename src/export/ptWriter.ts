@@ -112,7 +112,7 @@ function optimizerStateDict(optimizer: AdamState, parameters: readonly StateDict
  * `<name>/data.pkl` (pickle protocol 2, allow-listed globals only), one `<name>/data/<i>`
  * little-endian storage per tensor, `<name>/version` and `<name>/byteorder`.
  */
-export function writeCheckpoint(contents: CheckpointContents, name = 'checkpoint'): Uint8Array {
+export function writeCheckpoint(contents: CheckpointContents, name = 'checkpoint'): Uint8Array<ArrayBuffer> {
   const tensors = new TensorPickler();
   const model = modelStateDict(contents.model, tensors);
   const optimizer = optimizerStateDict(contents.optimizer, parameterEntries(contents.model), tensors);
