@@ -1,4 +1,5 @@
 import { BackendPanel } from './BackendPanel';
+import { DatasetPanel } from './DatasetPanel';
 
 /** The studio's one page: a column of panels, each fed by the store. */
 export function App() {
@@ -12,6 +13,7 @@ export function App() {
       </header>
       <main className="panels">
         <BackendPanel />
+        <DatasetPanel />
       </main>
     </div>
   );
