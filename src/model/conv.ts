@@ -29,20 +29,25 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [numbe
  * is `conv2dFilterGrad` and whose input gradient is tfjs's Conv2DBackpropInput.
  */
 export function conv2dExplicit(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, padding: number): tf.Tensor4D {
-  const op = tf.customGrad((xIn: tf.Tensor, wIn: tf.Tensor, save: tf.GradSaveFunc) => {
-    const x4 = xIn as tf.Tensor4D;
-    const w4 = wIn as tf.Tensor4D;
-    save([x4, w4]);
-    return {
-      value: tf.conv2d(x4, w4, stride, explicitPadding(padding)),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const dy4 = dy as tf.Tensor4D;
-        const dx = tf.conv2dTranspose(dy4, ws, xs.shape, stride, explicitPadding(padding));
-        const dw = conv2dFilterGrad(xs, dy4, [ws.shape[0], ws.shape[1]], stride, padding);
-        return [dx, dw];
-      },
-    };
-  });
-  return op(x, filter) as tf.Tensor4D;
+  const key = `${stride},${padding}`;
+  let op = convOps.get(key);
+  if (!op) {
+    op = tf.customGrad<tf.Tensor4D>((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [xIn, wIn, save] = inputs as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+      save([xIn, wIn]);
+      return {
+        value: tf.conv2d(xIn, wIn, stride, explicitPadding(padding)),
+        gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+          const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+          const dx = tf.conv2dTranspose(dy, ws, xs.shape, stride, explicitPadding(padding));
+          const dw = conv2dFilterGrad(xs, dy, [ws.shape[0], ws.shape[1]], stride, padding);
+          return [dx, dw];
+        },
+      };
+    });
+    convOps.set(key, op);
+  }
+  return op(x, filter);
 }
+
+const convOps = new Map<string, (x: tf.Tensor4D, filter: tf.Tensor4D) => tf.Tensor4D>();

@@ -42,7 +42,7 @@ export class Network {
     this.keys = params.map((e) => e.key);
     this.sizes = params.map((e) => shapeSize(e.torchShape));
     this.shapes = new Map(params.map((e) => [e.key, tfShape(e)]));
-    this.flat = tf.variable(tf.tensor1d(initial.params), true, undefined, 'float32') as tf.Variable<tf.Rank.R1>;
+    this.flat = tf.variable<tf.Rank.R1>(tf.tensor1d(initial.params), true, undefined, 'float32');
     let offset = 0;
     for (const bn of batchNormLayers(this.spec)) {
       this.buffers.set(bn.prefix, {
@@ -75,7 +75,7 @@ export class Network {
   logits(x: tf.Tensor4D, mode: ForwardMode, flat: tf.Tensor1D = this.flat): tf.Tensor2D {
     const parts = tf.split(flat, this.sizes);
     const params = new Map(this.keys.map((key, i) => [key, parts[i] as tf.Tensor]));
-    const out = this.architecture.forward(this.hyperparameters, x as tf.Tensor, this.ops(params, mode)) as tf.Tensor2D;
+    const out = this.architecture.forward<tf.Tensor>(this.hyperparameters, x, this.ops(params, mode)) as tf.Tensor2D;
     if (mode === 'train') this.batchesTracked += 1;
     return out;
   }

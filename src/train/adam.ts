@@ -30,8 +30,8 @@ export class Adam {
     readonly size: number,
     readonly config: AdamConfig,
   ) {
-    this.expAvg = tf.variable(tf.zeros([size]), false) as tf.Variable<tf.Rank.R1>;
-    this.expAvgSq = tf.variable(tf.zeros([size]), false) as tf.Variable<tf.Rank.R1>;
+    this.expAvg = tf.variable<tf.Rank.R1>(tf.zeros([size]), false);
+    this.expAvgSq = tf.variable<tf.Rank.R1>(tf.zeros([size]), false);
     this.c = {
       beta1: tf.keep(tf.scalar(config.beta1)),
       oneMinusBeta1: tf.keep(tf.scalar(1 - config.beta1)),

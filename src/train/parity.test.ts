@@ -14,6 +14,10 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
+function numbers(data: Float32Array | BigInt64Array | undefined): number[] {
+  return data ? Array.from(data as ArrayLike<number | bigint>, Number) : [];
+}
+
 describe('parity with the PyTorch Classifier (tfjs CPU backend)', () => {
   let fx: TorchFixture;
   let network: Network;
@@ -43,7 +47,7 @@ describe('parity with the PyTorch Classifier (tfjs CPU backend)', () => {
     for (const [i, t] of toTorchTensors(fx.initial_state).entries()) {
       expect(back[i]?.key).toBe(t.key);
       expect(back[i]?.shape).toEqual(t.shape);
-      expect(Array.from(back[i]?.data ?? [])).toEqual(Array.from(t.data));
+      expect(numbers(back[i]?.data)).toEqual(numbers(t.data));
     }
   });
 
@@ -62,7 +66,7 @@ describe('parity with the PyTorch Classifier (tfjs CPU backend)', () => {
     let statsErr = 0;
     const state = toTorchStateDict(spec, network.readValues());
     for (const [i, t] of toTorchTensors(fx.state_after_forward).entries()) {
-      statsErr = Math.max(statsErr, maxAbsDiff(Array.from(state[i]?.data ?? [], Number), Array.from(t.data, Number)));
+      statsErr = Math.max(statsErr, maxAbsDiff(numbers(state[i]?.data), numbers(t.data)));
     }
     console.log(`max |tfjs - torch|: eval logits ${evalErr.toExponential(2)}, train logits ${trainErr.toExponential(2)}, loss ${lossErr.toExponential(2)}, grads ${gradErr.toExponential(2)}, state after forward ${statsErr.toExponential(2)}`);
     expect(evalErr).toBeLessThan(1e-5);
@@ -107,8 +111,8 @@ describe('parity with the PyTorch Classifier (tfjs CPU backend)', () => {
       for (const [k, t] of toTorchTensors(step.after.state).entries()) {
         const got = state[k];
         expect(got?.key).toBe(t.key);
-        if (spec.entries[k]?.trainable) errors.stepParams = Math.max(errors.stepParams, masked(param++, got?.data ?? [], t.data));
-        else errors.stats = Math.max(errors.stats, maxAbsDiff(Array.from(got?.data ?? [], Number), Array.from(t.data, Number)));
+        if (spec.entries[k]?.trainable) errors.stepParams = Math.max(errors.stepParams, masked(param++, numbers(got?.data), numbers(t.data)));
+        else errors.stats = Math.max(errors.stats, maxAbsDiff(numbers(got?.data), numbers(t.data)));
       }
       // Adam alone, from PyTorch's parameters, moments and gradients: no rounding noise to amplify.
       const before = fromTorchStateDict(spec, toTorchTensors(step.before.state)).params;
@@ -118,11 +122,11 @@ describe('parity with the PyTorch Classifier (tfjs CPU backend)', () => {
         expAvg: joinParameters(spec, step.before.adam.map((s) => Float32Array.from(s.exp_avg))),
         expAvgSq: joinParameters(spec, step.before.adam.map((s) => Float32Array.from(s.exp_avg_sq))),
       });
-      const flat = tf.variable(tf.tensor1d(before)) as tf.Variable<tf.Rank.R1>;
+      const flat = tf.variable<tf.Rank.R1>(tf.tensor1d(before));
       tf.tidy(() => torchAdam.apply(flat, tf.tensor1d(joinParameters(spec, step.grads.map((g) => Float32Array.from(g))))));
       const updated = splitParameters(spec, Float32Array.from(flat.dataSync()));
       const afterParams = toTorchTensors(step.after.state).filter((_, k) => spec.entries[k]?.trainable);
-      updated.forEach((p, i) => (errors.adamParams = Math.max(errors.adamParams, maxAbsDiff(p.data, afterParams[i]?.data ?? []))));
+      updated.forEach((p, i) => (errors.adamParams = Math.max(errors.adamParams, maxAbsDiff(p.data, numbers(afterParams[i]?.data)))));
       const moments = torchAdam.readState();
       const expAvg = splitParameters(spec, moments.expAvg);
       const expAvgSq = splitParameters(spec, moments.expAvgSq);

@@ -16,7 +16,7 @@ export function lossAndGradient(network: Network, x: tf.Tensor4D, oneHot: tf.Ten
     return crossEntropy(logits, oneHot);
   })(network.flat);
   if (!logits) throw new Error('the forward pass did not run');
-  return { loss: value, grad: grad as tf.Tensor1D, logits };
+  return { loss: value, grad, logits };
 }
 
 /**
@@ -26,7 +26,7 @@ export function lossAndGradient(network: Network, x: tf.Tensor4D, oneHot: tf.Ten
 export function trainStep(network: Network, adam: Adam, x: tf.Tensor4D, oneHot: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
     const { value, grad } = tf.valueAndGrad((flat: tf.Tensor1D) => crossEntropy(network.logits(x, 'train', flat), oneHot))(network.flat);
-    adam.apply(network.flat, grad as tf.Tensor1D);
+    adam.apply(network.flat, grad);
     return value;
   });
 }
