@@ -45,6 +45,29 @@ def storage_globals(pkl):
     return sorted({arg.replace(' ', '.') for op, arg, _ in pickletools.genops(pkl) if op.name == 'GLOBAL'})
 
 
+def same_tensors(a, b):
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.dtype == b.dtype and torch.equal(a, b)
+    if isinstance(a, dict):
+        return isinstance(b, dict) and list(a) == list(b) and all(same_tensors(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(same_tensors(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def weights_only_verdict(path, model_sd, optim_sd):
+    """torch 2.x's weights_only loader is the final judge; 1.13's refuses BINFLOAT, so it is only noted."""
+    try:
+        loaded = torch.load(path, weights_only=True)
+    except Exception as error:
+        return f'refused: {type(error).__name__}: {error}'[:400]
+    verdict = 'loaded, same values' if same_tensors(loaded, (model_sd, optim_sd)) else 'loaded, DIFFERENT values'
+    if int(torch.__version__.split('.')[0]) >= 2:
+        mapped = torch.load(path, weights_only=True, mmap=True)
+        verdict += '; mmap=True: ' + ('same values' if same_tensors(mapped, (model_sd, optim_sd)) else 'DIFFERENT values')
+    return verdict
+
+
 def tensor_json(t):
     return {'shape': list(t.shape), 'dtype': str(t.dtype).replace('torch.', ''), 'values': t.reshape(-1).tolist()}
 
@@ -78,11 +101,7 @@ def main(path, out):
     report['find_class_globals'] = sorted(set(seen_globals))
     report['model_sd_type'] = type(model_sd).__name__
     report['has_metadata'] = hasattr(model_sd, '_metadata')
-    try:
-        torch.load(path, weights_only=True)
-        report['weights_only'] = 'loaded'
-    except Exception as error:  # torch 1.13 refuses BINFLOAT; recorded, not judged
-        report['weights_only'] = f'{type(error).__name__}: {error}'[:300]
+    report['weights_only'] = weights_only_verdict(path, model_sd, optim_sd)
 
     f1 = model_sd['CL1.weight'].shape[0]
     f2 = model_sd['bneck1.Projection.weight'].shape[0]

@@ -127,19 +127,25 @@ class CheckpointInterpreter {
     const stride = intTupleOf(strideNode ?? null, `${key}: stride`);
     if (stride.length !== shape.length) throw new CheckpointError(`${key}: size and stride differ in length`);
     const count = numel(shape);
+    const contiguous = shape.every((_, axis) => shape[axis] === 1 || stride[axis] === numel(shape.slice(axis + 1)));
+    let last = offset;
     const indices = new Array<number>(count);
     for (let flat = 0; flat < count; flat++) {
-      let rest = flat;
-      let index = offset;
-      for (let axis = shape.length - 1; axis >= 0; axis--) {
-        const size = shape[axis] ?? 1;
-        index += (rest % size) * (stride[axis] ?? 0);
-        rest = Math.floor(rest / size);
-      }
-      if (index < 0 || index >= storage.values.length) {
-        throw new CheckpointError(`${key}: the tensor reaches past the end of its storage`);
+      let index = offset + flat;
+      if (!contiguous) {
+        let rest = flat;
+        index = offset;
+        for (let axis = shape.length - 1; axis >= 0; axis--) {
+          const size = shape[axis] ?? 1;
+          index += (rest % size) * (stride[axis] ?? 0);
+          rest = Math.floor(rest / size);
+        }
       }
       indices[flat] = index;
+      last = Math.max(last, index);
+    }
+    if (offset < 0 || (count > 0 && last >= storage.values.length) || indices.some((index) => index < 0)) {
+      throw new CheckpointError(`${key}: the tensor reaches past the end of its storage`);
     }
     if (storage.values instanceof BigInt64Array) {
       const source = storage.values;
