@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readMnistSplit } from '../../scripts/lib/nodeMnist';
+import type { BackendReport } from '../backend/init';
+import type { MnistSplit } from '../data/idx';
+import { handleRequest } from './host';
+import { createLocalEngine, type LocalEngineDeps } from './localEngine';
+import type { TrialEngine, TrialRequest, TrialResponse, TrialRun } from './protocol';
+import { createWorkerEngine, type WorkerPort } from './workerEngine';
+
+const CPU_REPORT: BackendReport = {
+  requested: 'cpu',
+  chosen: 'cpu',
+  reason: 'requested',
+  webgpuAvailable: false,
+  crossOriginIsolated: false,
+  wasmSimd: false,
+};
+
+function head(split: MnistSplit, count: number): MnistSplit {
+  return { count, images: split.images.slice(0, count * 784), labels: split.labels.slice(0, count) };
+}
+
+/** A Worker stand-in: requests go through the real host, replies come back structured-cloned. */
+function inProcessPort(engine: TrialEngine): WorkerPort & { posted: TrialResponse[] } {
+  const listeners: ((event: MessageEvent<TrialResponse>) => void)[] = [];
+  const posted: TrialResponse[] = [];
+  return {
+    posted,
+    postMessage(message: TrialRequest) {
+      const request = structuredClone(message);
+      void handleRequest(engine, request, (response) => {
+        posted.push(response);
+        const event = { data: structuredClone(response) } as MessageEvent<TrialResponse>;
+        for (const listener of listeners) listener(event);
+      });
+    },
+    addEventListener(type: 'message' | 'error', listener: unknown) {
+      if (type === 'message') listeners.push(listener as (event: MessageEvent<TrialResponse>) => void);
+    },
+    terminate() {},
+  };
+}
+
+describe('trial engine over the worker protocol (tfjs CPU)', () => {
+  let deps: LocalEngineDeps;
+  const run = (overrides: Partial<TrialRun> = {}): TrialRun => ({
+    trialId: 't0001',
+    config: { f1: 8, f2: 6, lr: 1e-2, beta1: 0.9, beta2: 0.999, batch_size: 32, seed: 1, max_num_epochs: 2 },
+    backend: 'cpu',
+    manifestUrl: 'http://studio.test/data/mnist/manifest.json',
+    trainLimit: 160,
+    valLimit: 100,
+    progressEvery: 5,
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    const train = head(readMnistSplit('train'), 160);
+    const test = head(readMnistSplit('test'), 100);
+    deps = {
+      startBackend: () => Promise.resolve(CPU_REPORT),
+      loadData: () => Promise.resolve({ train, test, source: 'indexeddb' }),
+    };
+  });
+
+  it('trains a trial: one started event, progress, one epoch event per epoch, then one reply', async () => {
+    const port = inProcessPort(createLocalEngine(deps));
+    const engine = createWorkerEngine(port);
+    const started: string[] = [];
+    const epochs: number[] = [];
+    let progressEvents = 0;
+    const result = await engine.train(run(), {
+      onStarted: (s) => started.push(`${s.trialId}:${s.backend.chosen}:${s.trainCount}:${s.totalParams}`),
+      onProgress: () => (progressEvents += 1),
+      onEpoch: (r) => epochs.push(r.epoch),
+    });
+    expect(started).toEqual(['t0001:cpu:160:9994']);
+    expect(epochs).toEqual([1, 2]);
+    expect(progressEvents).toBe(2); // 5 steps per epoch, one event every 5 steps
+    expect(result.status).toBe('completed');
+    expect(result.history[1]!.total_params).toBe(9994);
+    const replies = port.posted.filter((r) => !['started', 'progress', 'epoch'].includes(r.kind));
+    expect(replies.map((r) => r.kind)).toEqual(['finished']);
+
+    const logits = await engine.predict(new Float32Array(3 * 784));
+    expect(logits.length).toBe(30);
+    const snapshot = await engine.snapshot();
+    expect(snapshot.stateDict[0]!.key).toBe('CL1.weight');
+    expect(snapshot.state.epoch).toBe(2);
+    await engine.dispose();
+  });
+
+  it('stops a running trial between steps, and the saved state resumes it', async () => {
+    const engine = createWorkerEngine(inProcessPort(createLocalEngine(deps)));
+    let stopAsked = false;
+    const result = await engine.train(run({ config: { ...run().config, max_num_epochs: 3 }, progressEvery: 2 }), {
+      onProgress: (p) => {
+        if (p.epoch === 2 && !stopAsked) {
+          stopAsked = true;
+          void engine.stop();
+        }
+      },
+    });
+    expect(result.status).toBe('stopped');
+    expect(result.history.map((h) => h.epoch)).toEqual([1]);
+    const { state } = await engine.snapshot();
+    expect(state.stepInEpoch).toBeGreaterThan(0);
+
+    const resumed = await engine.train(run({ config: { ...run().config, max_num_epochs: 3 }, resume: state }));
+    expect(resumed.status).toBe('completed');
+    expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    await engine.dispose();
+  });
+
+  it('answers a bad request with one error reply naming the problem', async () => {
+    const port = inProcessPort(createLocalEngine(deps));
+    const engine = createWorkerEngine(port);
+    await expect(engine.train(run({ config: { ...run().config, batch_size: 0 } }))).rejects.toThrow(/batch_size/);
+    await expect(engine.predict(new Float32Array(784))).rejects.toThrow(/start a trial/);
+    expect(port.posted.map((r) => r.kind)).toEqual(['error', 'error']);
+  });
+});

@@ -1,0 +1,84 @@
+/** The trial engine that actually trains: used inside each Worker, and directly by tests. */
+import { initBackend, type BackendReport } from '../backend/init';
+import type { BackendChoice } from '../backend/choice';
+import { loadMnist, type MnistLoadResult } from '../data/loadMnist';
+import { createTrainer, type Trainer } from '../train/trainer';
+import type { TrialEngine, TrialEvents, TrialRun, TrialSnapshot } from './protocol';
+
+/** What a local engine needs from its surroundings; tests replace the data source and backend start. */
+export interface LocalEngineDeps {
+  startBackend: (choice: BackendChoice) => Promise<BackendReport>;
+  loadData: (manifestUrl: string) => Promise<Pick<MnistLoadResult, 'train' | 'test' | 'source'>>;
+}
+
+const browserDeps: LocalEngineDeps = {
+  startBackend: (choice) => initBackend(choice),
+  loadData: (manifestUrl) => loadMnist({ manifestUrl }),
+};
+
+/** Creates an engine that trains on this thread's tfjs instance; the backend starts once per engine. */
+export function createLocalEngine(deps: LocalEngineDeps = browserDeps): TrialEngine {
+  let backend: Promise<BackendReport> | null = null;
+  let trainer: Trainer | null = null;
+  let trainerConfig: TrialRun['config'] | null = null;
+  let abort: AbortController | null = null;
+
+  const requireTrainer = (): Trainer => {
+    if (!trainer) throw new Error('No model yet: start a trial first');
+    return trainer;
+  };
+
+  return {
+    async train(run: TrialRun, events: TrialEvents = {}) {
+      if (abort) throw new Error(`Trial ${run.trialId}: this engine is already training`);
+      abort = new AbortController();
+      try {
+        backend ??= deps.startBackend(run.backend);
+        const report = await backend;
+        const data = await deps.loadData(run.manifestUrl);
+        trainer?.dispose();
+        trainer = createTrainer({
+          config: run.config,
+          data,
+          trainLimit: run.trainLimit,
+          valLimit: run.valLimit,
+          progressEvery: run.progressEvery,
+          signal: abort.signal,
+          onProgress: events.onProgress,
+          onEpoch: events.onEpoch,
+        });
+        trainerConfig = run.config;
+        if (run.resume) trainer.restoreState(run.resume);
+        events.onStarted?.({
+          trialId: run.trialId,
+          backend: report,
+          dataSource: data.source,
+          trainCount: Math.min(run.trainLimit ?? data.train.count, data.train.count),
+          valCount: Math.min(run.valLimit ?? data.test.count, data.test.count),
+          totalParams: trainer.totalParams,
+        });
+        return await trainer.run();
+      } finally {
+        abort = null;
+      }
+    },
+    stop() {
+      abort?.abort();
+      return Promise.resolve();
+    },
+    snapshot(): Promise<TrialSnapshot> {
+      const current = requireTrainer();
+      if (!trainerConfig) throw new Error('No model yet: start a trial first');
+      return Promise.resolve({ config: trainerConfig, state: current.saveState(), stateDict: current.torchStateDict() });
+    },
+    predict(pixels) {
+      return requireTrainer().predict(pixels);
+    },
+    dispose() {
+      abort?.abort();
+      trainer?.dispose();
+      trainer = null;
+      return Promise.resolve();
+    },
+  };
+}
