@@ -19,8 +19,8 @@ describe('conv2d with a filter gradient built from forward convolutions', () => 
 
   for (const c of CASES) {
     it(`matches tfjs's own gradients: ${c.h}x${c.h}x${c.cin} -> ${c.cout}, stride ${c.stride}, padding ${c.pad}`, () => {
-      const x = tf.randomNormal([3, c.h, c.h, c.cin], 0, 1, 'float32', 1) as tf.Tensor4D;
-      const w = tf.randomNormal([3, 3, c.cin, c.cout], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const x = tf.randomNormal<tf.Rank.R4>([3, c.h, c.h, c.cin], 0, 1, 'float32', 1);
+      const w = tf.randomNormal<tf.Rank.R4>([3, 3, c.cin, c.cout], 0, 1, 'float32', 2);
       const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]];
       const weights = tf.tidy(() => tf.randomNormal(tf.conv2d(x, w, c.stride, pad).shape, 0, 1, 'float32', 3));
       const loss = (conv: (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor4D) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D), weights));

@@ -39,7 +39,7 @@ export async function measureThroughput(options: ThroughputOptions = {}): Promis
   const network = new Network(architecture, hyperparameters, initialValues(architecture.spec(hyperparameters), rng));
   const adam = new Adam(network.totalParams, { lr: 1e-3, beta1: 0.9, beta2: 0.999 });
   const [h, w, c] = network.spec.inputShape;
-  const x = tf.randomUniform([batchSize, h, w, c], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const x = tf.randomUniform<tf.Rank.R4>([batchSize, h, w, c], 0, 1, 'float32', 1);
   const y = tf.oneHot(tf.randomUniform([batchSize], 0, network.spec.classes, 'int32', 2), network.spec.classes).toFloat() as tf.Tensor2D;
   const run = async (count: number): Promise<void> => {
     let loss: tf.Scalar | undefined;

@@ -162,7 +162,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       const firstStep = stepInEpoch;
       if (!permutation) {
         setPermutation(rng.permutation(train.count));
-        epochLossSum.assign(tf.scalar(0));
+        tf.tidy(() => epochLossSum.assign(tf.scalar(0)));
       } else if (!permutationTensor) {
         setPermutation(permutation);
       }
@@ -239,7 +239,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       epoch = state.epoch;
       stepInEpoch = state.stepInEpoch;
       setPermutation(state.permutation ? Int32Array.from(state.permutation) : null);
-      epochLossSum.assign(tf.scalar(state.epochLossSum));
+      tf.tidy(() => epochLossSum.assign(tf.scalar(state.epochLossSum)));
       rng = new Rng(state.rng);
       history.splice(0, history.length, ...state.history.map((h) => ({ ...h })));
     },
