@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { MnistSplit } from '../data/idx';
-import { loadMnist, type MnistLoadProgress, type MnistSource } from '../data/loadMnist';
+import { loadMnist, type MnistLoadProgress, type MnistLoadResult, type MnistSource } from '../data/loadMnist';
 import { mnistManifestUrl } from '../data/manifest';
 import { clearMnistCache } from '../data/mnistCache';
 import { labelHistogram } from '../data/shard';
@@ -20,6 +20,8 @@ export interface DatasetSummary {
   bytes: { total: number; downloaded: number; raw: number };
   /** Milliseconds from the start of the load, and from the page's navigation, to data ready. */
   readyMs: number;
+  /** The load's phases, in milliseconds. */
+  timings: MnistLoadResult['timings'];
   readySincePageMs: number;
   /** False when IndexedDB failed: the data is in memory for this visit only. */
   cached: boolean;
@@ -83,6 +85,7 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
         repairedShards: result.shards.filter((shard) => shard.repaired !== undefined).map((shard) => shard.name),
         bytes: result.bytes,
         readyMs: result.timings.totalMs,
+        timings: result.timings,
         readySincePageMs: performance.now(),
         cached: result.cached,
         warnings: result.warnings,

@@ -41,13 +41,14 @@ function Status({ dataset }: { dataset: DatasetState }) {
         </>
       );
     case 'ready': {
-      const { readyMs, readySincePageMs } = dataset.summary;
+      const { readyMs, readySincePageMs, timings } = dataset.summary;
       return (
         <p
           data-testid="dataset-status"
           className="ok"
           data-ready-ms={Math.round(readyMs)}
           data-ready-since-page-ms={Math.round(readySincePageMs)}
+          title={`manifest ${seconds(timings.manifestMs)}, cache check ${seconds(timings.cacheMs)}, shards ${seconds(timings.shardsMs)}`}
         >
           data ready in {seconds(readyMs)} ({seconds(readySincePageMs)} after the page opened)
         </p>
