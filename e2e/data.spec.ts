@@ -153,3 +153,27 @@ test('clear cache deletes the shards and downloads them again', async ({ dataset
   expect(dataset.requested()).toEqual([]);
   await expect(dataset.field('dataset-source')).toHaveText('IndexedDB');
 });
+
+test('a full disk is explained and the studio still gets its data, in memory', async ({ dataset, page }) => {
+  await page.addInitScript(() => {
+    IDBObjectStore.prototype.put = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  await dataset.open();
+  expect(dataset.requested()).toEqual(ALL_SHARDS);
+  await expect(dataset.field('dataset-counts')).toHaveText('60,000 train / 10,000 test');
+  await expect(dataset.root).toContainText('not cached: in memory for this visit');
+  await expect(dataset.field('dataset-warning')).toContainText("storage for this site is full");
+});
+
+test('a browser without usable IndexedDB still loads MNIST and says what to do', async ({ dataset, page }) => {
+  await page.addInitScript(() => {
+    indexedDB.open = () => {
+      throw new DOMException('IndexedDB is disabled.', 'InvalidStateError');
+    };
+  });
+  await dataset.open();
+  await expect(dataset.field('dataset-source')).toHaveText('network');
+  await expect(dataset.field('dataset-warning')).toContainText('Allow site data for this page');
+});
