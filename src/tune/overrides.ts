@@ -93,12 +93,15 @@ export function toOverrides(
   return out;
 }
 
-/** Overrides from a URL query (`?lr=...&num_trials=8`), in order; a bare `~key` is kept as is. */
+/**
+ * Overrides from a URL query (`?lr=...&num_trials=8`), in order; a bare `~key` is kept as is.
+ * A literal '+' stays a plus (Hydra's `+key=...`, `1e+3`): links from `overridesToQuery` write spaces as %20.
+ */
 export function overridesFromQuery(search: string): string[] {
   const query = search.startsWith('?') ? search.slice(1) : search;
   if (query === '') return [];
   return query.split('&').filter((part) => part !== '').map((part) => {
-    const decode = (text: string): string => decodeURIComponent(text.replace(/\+/g, ' '));
+    const decode = (text: string): string => decodeURIComponent(text);
     const eq = part.indexOf('=');
     return eq < 0 ? decode(part) : `${decode(part.slice(0, eq))}=${decode(part.slice(eq + 1))}`;
   });

@@ -102,6 +102,7 @@ describe('overrides for shareable links', () => {
       'num_trials=8',
     ]);
     expect(overridesFromQuery('?f1=choice(4%2C8)&~seed')).toEqual(['f1=choice(4,8)', '~seed']);
+    expect(overridesFromQuery('?+seed=7&lr=1e+3')).toEqual(['+seed=7', 'lr=1e+3']);
     expect(overridesFromQuery('')).toEqual([]);
     expect(overridesToQuery([])).toBe('');
   });
