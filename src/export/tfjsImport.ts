@@ -1,0 +1,203 @@
+import { classifierStateDictLayout } from './classifierStateDict';
+import { CheckpointError, DEFAULT_MAX_CHECKPOINT_BYTES } from './ptReader';
+import { numel, type StateDictEntry } from './stateDict';
+import {
+  BATCH_NORM_EPSILON,
+  TFJS_LAYER_CLASS,
+  TFJS_OUTPUT_NAME,
+  classifierLayerPlan,
+  plannedWeights,
+  tfjsShape,
+  tfjsToTorch,
+  type PlannedLayer,
+  type PlannedWeight,
+} from './tfjsTopology';
+
+/** A Classifier read back from a tfjs LayersModel. */
+export interface ReadTfjsModel {
+  f1: number;
+  f2: number;
+  stateDict: StateDictEntry[];
+  warnings: string[];
+}
+
+interface ManifestWeight {
+  name: string;
+  shape: number[];
+  dtype: string;
+  quantization?: unknown;
+}
+interface ManifestGroup {
+  paths: string[];
+  weights: ManifestWeight[];
+}
+interface TopologyLayer {
+  class_name: string;
+  name?: string;
+  config: Record<string, unknown>;
+  inbound_nodes: unknown;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+const FOREIGN = 'is not a Classifier exported by the studio';
+
+function parseManifest(json: Record<string, unknown>): ManifestGroup[] {
+  const manifest = json.weightsManifest;
+  if (!Array.isArray(manifest)) throw new CheckpointError('model.json has no weightsManifest');
+  return manifest.map((group, i): ManifestGroup => {
+    if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw new CheckpointError(`model.json weightsManifest[${i}] needs paths and weights lists`);
+    }
+    const weights = group.weights.map((w): ManifestWeight => {
+      if (!isObject(w) || typeof w.name !== 'string' || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
+        throw new CheckpointError(`model.json weightsManifest[${i}] has a weight without a name and shape`);
+      }
+      return { name: w.name, shape: w.shape as number[], dtype: typeof w.dtype === 'string' ? w.dtype : 'float32', quantization: w.quantization };
+    });
+    return { paths: group.paths.map(String), weights };
+  });
+}
+
+/** The manifest's weights as float arrays, read from the named files in manifest order. */
+function readWeights(groups: ManifestGroup[], files: ReadonlyMap<string, Uint8Array>, maxBytes: number): Map<string, ManifestWeight & { data: Float32Array }> {
+  const byBaseName = new Map([...files].map(([name, bytes]) => [baseName(name), bytes]));
+  const out = new Map<string, ManifestWeight & { data: Float32Array }>();
+  let total = 0;
+  for (const group of groups) {
+    const parts = group.paths.map((path) => {
+      const bytes = byBaseName.get(baseName(path));
+      if (!bytes) throw new CheckpointError(`model.json needs its weights file ${baseName(path)}; choose it together with model.json`);
+      total += bytes.length;
+      return bytes;
+    });
+    if (total > maxBytes) throw new CheckpointError(`the weights files hold ${(total / 1024 / 1024).toFixed(1)} MB; the limit is ${(maxBytes / 1024 / 1024).toFixed(1)} MB`);
+    const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((offset, p) => (joined.set(p, offset), offset + p.length), 0);
+    const needed = group.weights.reduce((n, w) => n + numel(w.shape) * 4, 0);
+    for (const w of group.weights) {
+      if (w.dtype !== 'float32' || w.quantization !== undefined) {
+        throw new CheckpointError(`weight ${w.name} is ${w.quantization === undefined ? w.dtype : 'quantized'}; the studio reads float32 weights`);
+      }
+    }
+    if (joined.length < needed) {
+      throw new CheckpointError(`the weights file ${group.paths.map(baseName).join(', ')} is truncated: ${joined.length} bytes, the manifest needs ${needed}`);
+    }
+    if (joined.length > needed) {
+      throw new CheckpointError(`the weights file ${group.paths.map(baseName).join(', ')} has ${joined.length} bytes, the manifest needs ${needed}: it belongs to another model.json`);
+    }
+    const view = new DataView(joined.buffer, joined.byteOffset, joined.byteLength);
+    let offset = 0;
+    for (const w of group.weights) {
+      const data = new Float32Array(numel(w.shape));
+      for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(offset + i * 4, true);
+      offset += data.length * 4;
+      if (out.has(w.name)) throw new CheckpointError(`model.json lists weight ${w.name} twice`);
+      out.set(w.name, { ...w, data });
+    }
+  }
+  return out;
+}
+
+/** The config fields of a layer that decide what it computes. */
+function expectedConfig(layer: PlannedLayer): Record<string, unknown> {
+  switch (layer.kind) {
+    case 'input':
+      return { batch_input_shape: [null, ...layer.shape] };
+    case 'conv':
+      return { filters: layer.filters, kernel_size: [layer.kernel, layer.kernel], strides: [layer.stride, layer.stride], padding: 'valid', dilation_rate: [1, 1], activation: 'linear', use_bias: true };
+    case 'pad':
+      return { padding: [[layer.padding, layer.padding], [layer.padding, layer.padding]] };
+    case 'relu6':
+      return { max_value: 6 };
+    case 'batchNorm':
+      return { epsilon: BATCH_NORM_EPSILON, center: true, scale: true };
+    case 'dense':
+      return { units: layer.units, activation: 'linear', use_bias: true };
+    default:
+      return {};
+  }
+}
+
+/** Names of the layers feeding a Keras layer (its first, only, call). */
+function inboundNames(layer: TopologyLayer): string[] {
+  const nodes = Array.isArray(layer.inbound_nodes) ? (layer.inbound_nodes as unknown[]) : [];
+  const first = nodes[0];
+  if (!Array.isArray(first)) return [];
+  return first.map((ref) => (Array.isArray(ref) ? String(ref[0]) : ''));
+}
+
+/** Refuses a topology that is not exactly the plan: another layer, setting or wiring is another model. */
+function checkTopology(json: Record<string, unknown>, plan: PlannedLayer[], label: string): void {
+  const topology = isObject(json.modelTopology) && isObject(json.modelTopology.model_config) ? json.modelTopology.model_config : json.modelTopology;
+  if (!isObject(topology) || !isObject(topology.config) || !Array.isArray(topology.config.layers)) {
+    throw new CheckpointError('model.json has no layer topology (modelTopology.config.layers)');
+  }
+  if (topology.class_name === 'Sequential') throw new CheckpointError(`model.json holds a Sequential model; it ${FOREIGN}`);
+  const layers = topology.config.layers.filter(isObject) as unknown as TopologyLayer[];
+  const byName = new Map(layers.map((l) => [String(l.config?.name ?? l.name), l]));
+  const planned = new Set(plan.map((l) => l.name));
+  const extra = [...byName.keys()].find((name) => !planned.has(name));
+  if (extra !== undefined) throw new CheckpointError(`model.json has layer ${extra}, which ${label} does not have; it ${FOREIGN}`);
+  for (const layer of plan) {
+    const found = byName.get(layer.name);
+    const className = TFJS_LAYER_CLASS[layer.kind];
+    if (!found) throw new CheckpointError(`model.json has no layer ${layer.name} (${className}) of ${label}; it ${FOREIGN}`);
+    if (found.class_name !== className) throw new CheckpointError(`model.json layer ${layer.name} is a ${found.class_name}; ${label} needs a ${className}`);
+    for (const [field, value] of Object.entries(expectedConfig(layer))) {
+      const actual = found.config[field];
+      const same = field === 'epsilon' ? typeof actual === 'number' && Math.abs(actual - (value as number)) < 1e-12 : JSON.stringify(actual) === JSON.stringify(value);
+      if (!same) throw new CheckpointError(`model.json layer ${layer.name} has ${field} ${JSON.stringify(actual)}; ${label} needs ${JSON.stringify(value)}`);
+    }
+    if (layer.kind !== 'input' && inboundNames(found).join(',') !== layer.inputs.join(',')) {
+      throw new CheckpointError(`model.json layer ${layer.name} reads [${inboundNames(found).join(', ')}]; ${label} wires it to [${layer.inputs.join(', ')}]`);
+    }
+  }
+  const outputs = Array.isArray(topology.config.output_layers) ? (topology.config.output_layers as unknown[]) : [];
+  const outputNames = outputs.map((ref) => (Array.isArray(ref) ? String(ref[0]) : ''));
+  if (outputNames.join(',') !== TFJS_OUTPUT_NAME) throw new CheckpointError(`model.json outputs [${outputNames.join(', ')}]; ${label} outputs ${TFJS_OUTPUT_NAME}`);
+}
+
+/**
+ * Reads a tfjs LayersModel that the studio exported (model.json text and its weight files by
+ * name) back into a PyTorch-layout Classifier state dict. f1 and f2 come from the weight shapes;
+ * any other topology, a missing or truncated weights file, or a wrong weight is refused.
+ */
+export function readTfjsModel(modelJson: string, files: ReadonlyMap<string, Uint8Array>, maxBytes = DEFAULT_MAX_CHECKPOINT_BYTES): ReadTfjsModel {
+  if (modelJson.length > maxBytes) throw new CheckpointError('model.json is larger than the size limit');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(modelJson);
+  } catch (error) {
+    throw new CheckpointError(`model.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!isObject(parsed)) throw new CheckpointError('model.json is not a JSON object');
+  if (parsed.format === 'graph-model') throw new CheckpointError(`model.json is a tfjs graph model; it ${FOREIGN} (a layers-model)`);
+  const weights = readWeights(parseManifest(parsed), files, maxBytes);
+  const f1 = weights.get('CL1/kernel')?.shape[3];
+  const f2 = weights.get('bneck1.Projection/kernel')?.shape[3];
+  if (f1 === undefined || f2 === undefined) throw new CheckpointError(`model.json has no CL1/kernel or bneck1.Projection/kernel weight; it ${FOREIGN}`);
+  const label = `Classifier(${f1}, ${f2})`;
+  const plan = classifierLayerPlan(f1, f2);
+  checkTopology(parsed, plan, label);
+
+  const planned = new Map<string, PlannedWeight>(plan.flatMap(plannedWeights).map((w) => [w.torchKey, w]));
+  const known = new Set([...planned.values()].map((w) => w.name));
+  const unexpected = [...weights.keys()].find((name) => !known.has(name));
+  if (unexpected !== undefined) throw new CheckpointError(`model.json has weight ${unexpected}, which ${label} does not have`);
+  const warnings: string[] = [];
+  const stateDict = classifierStateDictLayout(f1, f2).map((expected): StateDictEntry => {
+    if (expected.dtype === 'int64') return { key: expected.key, shape: expected.shape, dtype: 'int64', data: new BigInt64Array(1) };
+    const plannedWeight = planned.get(expected.key);
+    const weight = plannedWeight && weights.get(plannedWeight.name);
+    if (!plannedWeight || !weight) throw new CheckpointError(`model.json lacks weight ${plannedWeight?.name ?? expected.key} of ${label}`);
+    const shape = tfjsShape(plannedWeight.layout, expected.shape);
+    if (shapeText(weight.shape) !== shapeText(shape)) {
+      throw new CheckpointError(`weight ${weight.name} has shape ${shapeText(weight.shape)}; ${label} needs ${shapeText(shape)}`);
+    }
+    return { key: expected.key, shape: expected.shape, dtype: 'float32', data: tfjsToTorch(plannedWeight.layout, expected.shape, weight.data) };
+  });
+  warnings.push('a tfjs model does not record BatchNorm num_batches_tracked; it is set to 0');
+  return { f1, f2, stateDict, warnings };
+}

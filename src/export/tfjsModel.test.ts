@@ -1,0 +1,103 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMnistSplit } from '../../scripts/lib/nodeMnist';
+import type { MnistSplit } from '../data/idx';
+import { createTrainer, type Trainer } from '../train/trainer';
+import { readTfjsModel } from './tfjsImport';
+import { classifierLayersModel, exportTfjsModel, type TfjsModelFiles } from './tfjsModel';
+import { classifierLayerPlan, TFJS_LAYER_CLASS } from './tfjsTopology';
+
+const IMAGES = 16;
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
+  return worst;
+}
+
+/** Loads exported files the way another tfjs app would, with the stock loader. */
+async function loadExported(files: TfjsModelFiles): Promise<tf.LayersModel> {
+  const json = JSON.parse(files.modelJson) as tf.io.ModelJSON;
+  const specs = json.weightsManifest.flatMap((group) => group.weights);
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: files.weights.buffer }));
+}
+
+describe('tfjs LayersModel export (tfjs CPU backend)', () => {
+  let test: MnistSplit;
+  let trainer: Trainer;
+  let files: TfjsModelFiles;
+  let pixels: Float32Array;
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    test = readMnistSplit('test');
+    const train = readMnistSplit('train');
+    // A few Adam steps move the BatchNorm running statistics away from 0 and 1.
+    trainer = createTrainer({
+      config: { f1: 5, f2: 7, lr: 1e-2, beta1: 0.9, beta2: 0.999, batch_size: 8, seed: 11, max_num_epochs: 1 },
+      data: { train, test },
+      trainLimit: 24,
+      valLimit: 8,
+      progressEvery: 3,
+    });
+    await trainer.run();
+    files = await exportTfjsModel(trainer.torchStateDict());
+    pixels = Float32Array.from(test.images.subarray(0, IMAGES * 784), (v) => v / 255);
+  });
+
+  afterAll(() => trainer.dispose());
+
+  it('trained BatchNorm statistics are not the defaults', () => {
+    const state = trainer.torchStateDict();
+    const mean = state.find((t) => t.key === 'bneck2.BN1.running_mean');
+    const variance = state.find((t) => t.key === 'bneck2.BN1.running_var');
+    expect(Array.from(mean?.data ?? []).some((v) => Math.abs(Number(v)) > 1e-3)).toBe(true);
+    expect(Array.from(variance?.data ?? []).some((v) => Math.abs(Number(v) - 1) > 1e-3)).toBe(true);
+  });
+
+  it('uses only stock layers with explicit padding', () => {
+    const json = JSON.parse(files.modelJson) as { format: string; modelTopology: { class_name: string; config: { layers: { class_name: string; config: Record<string, unknown> }[] } } };
+    expect(json.format).toBe('layers-model');
+    expect(json.modelTopology.class_name).toBe('Model');
+    const classes = new Set(json.modelTopology.config.layers.map((l) => l.class_name));
+    expect([...classes].every((c) => (Object.values(TFJS_LAYER_CLASS) as string[]).includes(c))).toBe(true);
+    for (const layer of json.modelTopology.config.layers) {
+      if (layer.class_name === 'Conv2D') expect(layer.config.padding).toBe('valid');
+    }
+    expect(json.modelTopology.config.layers.length).toBe(classifierLayerPlan(5, 7).length);
+  });
+
+  it('tf.loadLayersModel gives the studio eval logits on MNIST test images', async () => {
+    const studio = await trainer.predict(pixels);
+    const loaded = await loadExported(files);
+    const x = tf.tensor4d(pixels, [IMAGES, 28, 28, 1]);
+    const out = loaded.predict(x) as tf.Tensor;
+    const logits = await out.data();
+    const err = maxAbsDiff(logits, studio);
+    console.log(`tfjs export: max |loadLayersModel - studio| over ${IMAGES} test images = ${err.toExponential(2)}`);
+    expect(err).toBeLessThan(1e-5);
+    tf.dispose([x, out]);
+    loaded.dispose();
+  });
+
+  it('reads its own export back to the same state dict (num_batches_tracked aside)', () => {
+    const back = readTfjsModel(files.modelJson, new Map([[files.weightsFileName, files.weights]]));
+    const original = trainer.torchStateDict();
+    expect(back.stateDict.map((t) => t.key)).toEqual(original.map((t) => t.key));
+    for (const [i, t] of original.entries()) {
+      const got = back.stateDict[i];
+      expect(got?.shape).toEqual(t.shape);
+      if (t.dtype === 'float32') expect(maxAbsDiff(got?.data as Float32Array, t.data)).toBe(0);
+    }
+    expect(back.f1).toBe(5);
+    expect(back.f2).toBe(7);
+  });
+
+  it('frees the tensors of a built model on dispose', () => {
+    const before = tf.memory().numTensors;
+    const model = classifierLayersModel(trainer.torchStateDict());
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
