@@ -149,6 +149,22 @@ export class Network {
     };
   }
 
+  /** Reads every value back without blocking (the way to read a GPU backend between epochs). */
+  async readValuesAsync(): Promise<NetworkValues> {
+    const buffers = [...this.buffers.values()];
+    const [params, ...stats] = await Promise.all([
+      this.flat.data(),
+      ...buffers.flatMap((b) => [b.mean.data(), b.variance.data()]),
+    ]);
+    const pick = (parity: number) => concat(stats.filter((_, i) => i % 2 === parity).map((d) => Float32Array.from(d as Float32Array)));
+    return {
+      params: Float32Array.from(params as Float32Array),
+      runningMeans: pick(0),
+      runningVars: pick(1),
+      batchesTracked: this.batchesTracked,
+    };
+  }
+
   /** Overwrites every value (parameters, running statistics, `num_batches_tracked`). */
   writeValues(v: NetworkValues): void {
     this.checkSizes(v);

@@ -61,6 +61,12 @@ export class Adam {
     return { step: this.step, expAvg: Float32Array.from(this.expAvg.dataSync()), expAvgSq: Float32Array.from(this.expAvgSq.dataSync()) };
   }
 
+  /** Reads the state back without blocking. */
+  async readStateAsync(): Promise<AdamState> {
+    const [expAvg, expAvgSq] = await Promise.all([this.expAvg.data(), this.expAvgSq.data()]);
+    return { step: this.step, expAvg: Float32Array.from(expAvg as Float32Array), expAvgSq: Float32Array.from(expAvgSq as Float32Array) };
+  }
+
   /** Overwrites the state. */
   writeState(state: AdamState): void {
     if (state.expAvg.length !== this.size || state.expAvgSq.length !== this.size) {

@@ -65,7 +65,8 @@ export interface TrainerOptions {
   /** Validate on the first N test images only. */
   valLimit?: number;
   onProgress?: (progress: StepProgress) => void;
-  onEpoch?: (report: EpochReport) => void;
+  /** Called after each epoch's evaluation; training waits for a returned promise (e.g. a checkpoint read). */
+  onEpoch?: (report: EpochReport) => void | Promise<void>;
   /** Aborting stops the run cleanly before the next step. */
   signal?: AbortSignal;
   /** Steps between loss reads, progress reports and yields to the event loop (default 20). */
@@ -91,8 +92,12 @@ export interface Trainer {
   evaluate(): Promise<{ val_loss: number; val_acc: number }>;
   /** Logits [N x classes] for images given as 0..255 bytes or 0..1 floats, 28x28 each. */
   predict(pixels: Uint8Array | Float32Array): Promise<Float32Array>;
-  /** The full training state (a sync readback). */
+  /** The full training state (a sync readback: CPU and wasm backends). */
   saveState(): TrainingState;
+  /** The full training state, read without blocking (any backend). */
+  readState(): Promise<TrainingState>;
+  /** PyTorch's `state_dict` for network values read by `saveState` or `readState`. */
+  torchStateDictOf(values: NetworkValues): TorchStateDict;
   /** Replaces the full training state, so `run` continues the saved run exactly. */
   restoreState(state: TrainingState): void;
   /** The model's PyTorch `state_dict`, in order. */
@@ -201,7 +206,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
         samples_per_s: samples / trainSeconds,
       };
       history.push(report);
-      options.onEpoch?.(report);
+      await options.onEpoch?.(report);
     }
     return { status: 'completed', history: [...history] };
   };
@@ -233,6 +238,19 @@ export function createTrainer(options: TrainerOptions): Trainer {
         history: history.map((h) => ({ ...h })),
       };
     },
+    async readState() {
+      // The counters are taken before the reads so that the state is one consistent moment.
+      const counters = {
+        epoch,
+        stepInEpoch,
+        permutation: permutation ? Int32Array.from(permutation) : null,
+        rng: rng.state(),
+        history: history.map((h) => ({ ...h })),
+      };
+      const [networkValues, adamValues, lossSum] = await Promise.all([network.readValuesAsync(), adam.readStateAsync(), epochLossSum.data()]);
+      return { ...counters, network: networkValues, adam: adamValues, epochLossSum: lossSum[0] ?? 0 };
+    },
+    torchStateDictOf: (values) => toTorchStateDict(spec, values),
     restoreState(state) {
       network.writeValues(state.network);
       adam.writeState(state.adam);

@@ -74,7 +74,12 @@ describe('trial engine over the worker protocol (tfjs CPU)', () => {
     const result = await engine.train(run(), {
       onStarted: (s) => started.push(`${s.trialId}:${s.backend.chosen}:${s.trainCount}:${s.totalParams}`),
       onProgress: () => (progressEvents += 1),
-      onEpoch: (r) => epochs.push(r.epoch),
+      onEpoch: (r, snapshot) => {
+        epochs.push(r.epoch);
+        expect(snapshot.state.epoch).toBe(r.epoch);
+        expect(snapshot.state.stepInEpoch).toBe(0);
+        expect(snapshot.stateDict.map((t) => t.key)).toContain('fc.weight');
+      },
     });
     expect(started).toEqual(['t0001:cpu:160:9994']);
     expect(epochs).toEqual([1, 2]);

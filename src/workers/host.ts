@@ -17,7 +17,7 @@ export async function handleRequest(engine: TrialEngine, request: TrialRequest, 
         const result = await engine.train(request.run, {
           onStarted: (started) => post({ kind: 'started', id, started }),
           onProgress: (progress) => post({ kind: 'progress', id, progress }),
-          onEpoch: (report) => post({ kind: 'epoch', id, report }),
+          onEpoch: (report, snapshot) => post({ kind: 'epoch', id, report, snapshot }),
         });
         post({ kind: 'finished', id, result });
         return;

@@ -16,6 +16,11 @@ const browserDeps: LocalEngineDeps = {
   loadData: (manifestUrl) => loadMnist({ manifestUrl }),
 };
 
+async function snapshotOf(trainer: Trainer, config: TrialRun['config']): Promise<TrialSnapshot> {
+  const state = await trainer.readState();
+  return { config, state, stateDict: trainer.torchStateDictOf(state.network) };
+}
+
 /** Creates an engine that trains on this thread's tfjs instance; the backend starts once per engine. */
 export function createLocalEngine(deps: LocalEngineDeps = browserDeps): TrialEngine {
   let backend: Promise<BackendReport> | null = null;
@@ -45,7 +50,10 @@ export function createLocalEngine(deps: LocalEngineDeps = browserDeps): TrialEng
           progressEvery: run.progressEvery,
           signal: abort.signal,
           onProgress: events.onProgress,
-          onEpoch: events.onEpoch,
+          onEpoch: async (report) => {
+            if (!events.onEpoch || !trainer) return;
+            events.onEpoch(report, await snapshotOf(trainer, run.config));
+          },
         });
         trainerConfig = run.config;
         if (run.resume) trainer.restoreState(run.resume);
@@ -69,7 +77,7 @@ export function createLocalEngine(deps: LocalEngineDeps = browserDeps): TrialEng
     snapshot(): Promise<TrialSnapshot> {
       const current = requireTrainer();
       if (!trainerConfig) throw new Error('No model yet: start a trial first');
-      return Promise.resolve({ config: trainerConfig, state: current.saveState(), stateDict: current.torchStateDict() });
+      return snapshotOf(current, trainerConfig);
     },
     predict(pixels) {
       return requireTrainer().predict(pixels);

@@ -73,7 +73,7 @@ export type TrialRequest =
 export type TrialResponse =
   | { kind: typeof TRIAL_RESPONSES.started; id: number; started: TrialStarted }
   | { kind: typeof TRIAL_RESPONSES.progress; id: number; progress: StepProgress }
-  | { kind: typeof TRIAL_RESPONSES.epoch; id: number; report: EpochReport }
+  | { kind: typeof TRIAL_RESPONSES.epoch; id: number; report: EpochReport; snapshot: TrialSnapshot }
   | { kind: typeof TRIAL_RESPONSES.finished; id: number; result: RunResult }
   | { kind: typeof TRIAL_RESPONSES.stopped; id: number }
   | { kind: typeof TRIAL_RESPONSES.snapshot; id: number; snapshot: TrialSnapshot }
@@ -85,7 +85,8 @@ export type TrialResponse =
 export interface TrialEvents {
   onStarted?: (started: TrialStarted) => void;
   onProgress?: (progress: StepProgress) => void;
-  onEpoch?: (report: EpochReport) => void;
+  /** After each epoch, with the trial's state at that epoch's end (its checkpoint). */
+  onEpoch?: (report: EpochReport, snapshot: TrialSnapshot) => void;
 }
 
 /**

@@ -40,7 +40,7 @@ export function createWorkerEngine(port: WorkerPort = spawnTrialWorker()): Trial
         entry.events.onProgress?.(response.progress);
         return;
       case 'epoch':
-        entry.events.onEpoch?.(response.report);
+        entry.events.onEpoch?.(response.report, response.snapshot);
         return;
       default:
         pending.delete(response.id);

@@ -1,0 +1,157 @@
+/**
+ * Runs a search: a pool of trial engines (one Worker per running trial in the page), fed from the
+ * experiment's pending trials, with every epoch passed through the scheduler. The experiment state
+ * changes only through `experimentReducer`, and each change is published, so the store, the
+ * command line and persistence all see the same sequence.
+ */
+import type { EpochReport, StepProgress, TrainConfig } from '../train/trainer';
+import type { TrialEngine, TrialRun, TrialSnapshot, TrialStarted } from '../workers/protocol';
+import {
+  TRIAL_STATUS,
+  experimentReducer,
+  isSearchFinished,
+  nextPendingTrial,
+  reportEpoch,
+  type ExperimentEvent,
+  type ExperimentState,
+  type TrialRecord,
+} from './experiment';
+
+/** What the page (or the command line) hears from a running search. */
+export interface SearchListener {
+  /** The experiment after every change. */
+  onState?: (state: ExperimentState) => void;
+  onTrialStarted?: (trialId: string, started: TrialStarted) => void;
+  onProgress?: (trialId: string, progress: StepProgress) => void;
+  onEpoch?: (trialId: string, report: EpochReport) => void;
+  /** A checkpoint at an epoch's end; `best` when it is now the trial's best epoch. */
+  onCheckpoint?: (trialId: string, snapshot: TrialSnapshot, best: boolean) => void | Promise<void>;
+}
+
+export interface SearchRunnerOptions {
+  experiment: ExperimentState;
+  /** A fresh engine for one trial (a Worker in the page); disposed when the trial ends. */
+  createEngine: () => TrialEngine;
+  /** The parts of a trial's work order that do not come from its config. */
+  runBase: Pick<TrialRun, 'backend' | 'manifestUrl' | 'trainLimit' | 'valLimit' | 'progressEvery'>;
+  /** Trials training at once. */
+  concurrency: number;
+  /** The last checkpoint of each unfinished trial, to resume from (after a reload, or a retry). */
+  resumeFrom?: ReadonlyMap<string, TrialSnapshot>;
+  listener?: SearchListener;
+}
+
+/** The trial's training settings: its sampled hyperparameters, the run's epochs and a per-trial seed. */
+export function trainConfigOf(trial: TrialRecord, state: ExperimentState): TrainConfig {
+  const index = state.trials.findIndex((t) => t.id === trial.id);
+  return {
+    ...trial.config,
+    model: state.settings.model,
+    seed: state.settings.seed * 1000 + index,
+    max_num_epochs: state.settings.maxNumEpochs,
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A search in progress; `done` settles when no trial is pending or running. */
+export class SearchRunner {
+  private state: ExperimentState;
+  private readonly engines = new Map<string, TrialEngine>();
+  private readonly lastCheckpoint = new Map<string, TrialSnapshot>();
+  readonly done: Promise<ExperimentState>;
+
+  constructor(private readonly options: SearchRunnerOptions) {
+    this.state = options.experiment;
+    for (const [id, snapshot] of options.resumeFrom ?? []) this.lastCheckpoint.set(id, snapshot);
+    this.done = this.drive();
+  }
+
+  /** The experiment as it stands. */
+  get experiment(): ExperimentState {
+    return this.state;
+  }
+
+  /** Stops one trial (pending or running); the others go on. */
+  stopTrial(trialId: string): void {
+    this.apply({ kind: 'trial-stop-requested', trialId });
+    void this.engines.get(trialId)?.stop();
+  }
+
+  /** Stops every trial and starts no more. */
+  stopAll(): void {
+    this.apply({ kind: 'search-stop-requested' });
+    for (const engine of this.engines.values()) void engine.stop();
+  }
+
+  private apply(event: ExperimentEvent): void {
+    const next = experimentReducer(this.state, event);
+    if (next !== this.state) this.publish(next);
+  }
+
+  private publish(next: ExperimentState): void {
+    this.state = next;
+    this.options.listener?.onState?.(next);
+  }
+
+  private async drive(): Promise<ExperimentState> {
+    const slots = Math.max(1, Math.floor(this.options.concurrency));
+    const running = new Set<Promise<void>>();
+    for (;;) {
+      let trial = nextPendingTrial(this.state);
+      while (trial && running.size < slots) {
+        const task = this.runTrial(trial).finally(() => running.delete(task));
+        running.add(task);
+        trial = nextPendingTrial(this.state);
+      }
+      if (running.size === 0) break;
+      await Promise.race(running);
+    }
+    if (!isSearchFinished(this.state)) throw new Error('search ended with trials still pending');
+    return this.state;
+  }
+
+  private async runTrial(trial: TrialRecord): Promise<void> {
+    this.apply({ kind: 'trial-started', trialId: trial.id });
+    const engine = this.options.createEngine();
+    this.engines.set(trial.id, engine);
+    const listener = this.options.listener ?? {};
+    const config = trainConfigOf(trial, this.state);
+    const resume = this.lastCheckpoint.get(trial.id);
+    let checkpointWrites: Promise<void> = Promise.resolve();
+    try {
+      await engine.train(
+        { ...this.options.runBase, trialId: trial.id, config, resume: resume?.state },
+        {
+          onStarted: (started) => listener.onTrialStarted?.(trial.id, started),
+          onProgress: (progress) => listener.onProgress?.(trial.id, progress),
+          onEpoch: (report, snapshot) => {
+            const before = this.state.trials.find((t) => t.id === trial.id)?.best ?? null;
+            const { state, decision } = reportEpoch(this.state, trial.id, report);
+            this.publish(state);
+            this.lastCheckpoint.set(trial.id, snapshot);
+            listener.onEpoch?.(trial.id, report);
+            const after = state.trials.find((t) => t.id === trial.id)?.best ?? null;
+            const best = after !== null && after !== before && after.epoch === report.epoch;
+            checkpointWrites = checkpointWrites.then(() => listener.onCheckpoint?.(trial.id, snapshot, best));
+            if (decision === 'STOP') void engine.stop();
+          },
+        },
+      );
+      await checkpointWrites;
+      const record = this.state.trials.find((t) => t.id === trial.id);
+      if (record?.status === TRIAL_STATUS.running) {
+        // The engine ended without reaching max_num_epochs and nobody asked it to stop.
+        this.apply({ kind: 'trial-failed', trialId: trial.id, message: 'training ended early without a reason' });
+      }
+    } catch (error) {
+      await checkpointWrites.catch(() => undefined);
+      this.apply({ kind: 'trial-failed', trialId: trial.id, message: messageOf(error) });
+    } finally {
+      this.engines.delete(trial.id);
+      await engine.dispose().catch(() => undefined);
+    }
+  }
+}
