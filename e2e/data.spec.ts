@@ -145,6 +145,7 @@ test('clear cache deletes the shards and downloads them again', async ({ dataset
 
   dataset.shardRequests = [];
   await dataset.field('clear-cache').click();
+  await expect(dataset.field('dataset-status')).toContainText('loading');
   await dataset.waitReady();
   expect(dataset.requested()).toEqual(ALL_SHARDS);
   await expect(dataset.field('dataset-source')).toHaveText('network');

@@ -57,6 +57,8 @@ export function pageManifestUrl(): string {
   return mnistManifestUrl(document.baseURI);
 }
 
+const NO_PROGRESS: MnistLoadProgress = { phase: 'manifest', shardsReady: 0, shardsTotal: 0, bytesDownloaded: 0, bytesToDownload: 0 };
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 // Counts loads, so a load overtaken by "Clear cache" cannot overwrite the newer one's state.
@@ -66,7 +68,7 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
   const load = async (): Promise<void> => {
     const mine = ++generation;
     const current = () => mine === generation;
-    set({ mnist: null, dataset: { status: 'loading', progress: { phase: 'manifest', shardsReady: 0, shardsTotal: 0, bytesDownloaded: 0, bytesToDownload: 0 } } });
+    set({ mnist: null, dataset: { status: 'loading', progress: { ...NO_PROGRESS } } });
     try {
       const result = await loadMnist({
         manifestUrl: pageManifestUrl(),
@@ -106,6 +108,7 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
     },
     clearDatasetCache: async () => {
       generation += 1;
+      set({ mnist: null, dataset: { status: 'loading', progress: { ...NO_PROGRESS } } });
       try {
         await clearMnistCache();
       } catch (error) {
