@@ -1,0 +1,71 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import type { TrainingState } from '../train/trainer';
+import type { TrialSnapshot } from '../workers/protocol';
+import { createExperiment, experimentReducer, reportEpoch } from './experiment';
+import {
+  deleteExperiment,
+  findUnfinishedExperiment,
+  listExperiments,
+  loadCheckpoint,
+  loadExperiment,
+  loadResumeCheckpoints,
+  newExperimentId,
+  saveCheckpoint,
+  saveExperiment,
+  type StoredExperiment,
+} from './persistence';
+import { sampleTrials } from './sampler';
+import { DEFAULT_SETTINGS, defaultSpace } from './space';
+
+const settings = { ...DEFAULT_SETTINGS, numTrials: 2, maxNumEpochs: 3 };
+const snapshot = (epoch: number): TrialSnapshot => ({
+  config: { lr: 1e-3, beta1: 0.9, beta2: 0.999, batch_size: 64, seed: 0, max_num_epochs: 3 },
+  state: { epoch, network: { params: new Float32Array([epoch, 2]) } } as unknown as TrainingState,
+  stateDict: [{ key: 'fc.bias', shape: [2], dtype: 'float32', data: new Float32Array([1, 2]) }],
+});
+
+function midSearch(id: string, createdAt: number): StoredExperiment {
+  let state = createExperiment(defaultSpace(), settings, sampleTrials(defaultSpace(), settings));
+  state = experimentReducer(state, { kind: 'trial-started', trialId: 't0001' });
+  for (const epoch of [1, 2, 3]) state = reportEpoch(state, 't0001', { epoch, val_acc: 0.5 + epoch / 10 }).state;
+  state = experimentReducer(state, { kind: 'trial-started', trialId: 't0002' });
+  state = reportEpoch(state, 't0002', { epoch: 1, val_acc: 0.4 }).state;
+  return { id, configText: 'config:\n  lr: [1e-3]\n', overrides: [], createdAt, updatedAt: createdAt, backend: 'wasm', state };
+}
+
+describe('experiment persistence (IndexedDB)', () => {
+  it('saves mid-search and restores it ready to resume: finished trials stay finished, running ones are pending', async () => {
+    const record = midSearch(newExperimentId(1_000), 1_000);
+    await saveExperiment(record);
+    await saveCheckpoint(record.id, 't0002', 'last', snapshot(1));
+    await saveCheckpoint(record.id, 't0001', 'best', snapshot(3));
+
+    const back = await loadExperiment(record.id);
+    expect(back?.state.trials.map((t) => t.status)).toEqual(['TERMINATED', 'PENDING']);
+    expect(back?.state.trials[1]!.history.map((h) => h.epoch)).toEqual([1]);
+    const resume = await loadResumeCheckpoints(back!);
+    expect([...resume.keys()]).toEqual(['t0002']);
+    expect(resume.get('t0002')!.state.epoch).toBe(1);
+    expect(Array.from((await loadCheckpoint(record.id, 't0001', 'best'))!.stateDict[0]!.data)).toEqual([1, 2]);
+
+    expect((await findUnfinishedExperiment())?.id).toBe(record.id);
+  });
+
+  it('lists experiments newest first with their best val_acc, and deletes one with its checkpoints', async () => {
+    const older = midSearch('exp-a', 2_000);
+    const newer = midSearch('exp-b', 3_000);
+    await saveExperiment(older);
+    await saveExperiment(newer);
+    await saveCheckpoint('exp-a', 't0001', 'best', snapshot(3));
+    const list = await listExperiments();
+    expect(list.slice(0, 2).map((e) => e.id)).toEqual(['exp-b', 'exp-a']);
+    expect(list[0]!.bestValAcc).toBeCloseTo(0.8);
+    expect(list[0]!.finished).toBe(false);
+
+    await deleteExperiment('exp-a');
+    expect((await listExperiments()).map((e) => e.id)).not.toContain('exp-a');
+    expect(await loadCheckpoint('exp-a', 't0001', 'best')).toBeNull();
+    expect(await loadExperiment('exp-a')).toBeNull();
+  });
+});

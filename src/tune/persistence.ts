@@ -1,0 +1,117 @@
+/**
+ * Experiments in IndexedDB: after every epoch the search (config, trial states, metrics) and each
+ * trial's last and best-epoch checkpoints are saved, so a reload, a crash or a closed tab resumes
+ * where it stopped, as Ray's Tuner.restore does.
+ */
+import { STORAGE_AREAS, storageArea } from '../data/storage';
+import type { TrialSnapshot } from '../workers/protocol';
+import { isSearchFinished, restoreExperiment, serializeExperiment, type ExperimentState } from './experiment';
+
+/** Which checkpoint of a trial: the latest epoch (to resume) or its best epoch (to export). */
+export const CHECKPOINT_KINDS = { last: 'last', best: 'best' } as const;
+export type CheckpointKind = (typeof CHECKPOINT_KINDS)[keyof typeof CHECKPOINT_KINDS];
+
+/** One saved search. */
+export interface StoredExperiment {
+  id: string;
+  /** The config.yaml text and the overrides it ran with. */
+  configText: string;
+  overrides: string[];
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  updatedAt: number;
+  /** The tfjs backend the trials asked for, and the data limits. */
+  backend: string;
+  trainLimit?: number;
+  valLimit?: number;
+  state: ExperimentState;
+}
+
+/** What the history list shows without loading every experiment's metrics twice. */
+export interface ExperimentSummary {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  trials: number;
+  finished: boolean;
+  bestValAcc: number | null;
+}
+
+const experiments = () => storageArea(STORAGE_AREAS.experiments);
+const checkpoints = () => storageArea(STORAGE_AREAS.checkpoints);
+
+const checkpointName = (experimentId: string, trialId: string, kind: CheckpointKind) => `${experimentId}/${trialId}/${kind}`;
+
+/** A new experiment id: sortable by time, unique within a browser. */
+export function newExperimentId(now = Date.now()): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `exp-${stamp}-${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`;
+}
+
+/** Saves (or replaces) an experiment record. */
+export async function saveExperiment(record: StoredExperiment): Promise<void> {
+  // The state goes in as JSON text: a plain, versioned copy that restoreExperiment checks on the way back.
+  await experiments().set(record.id, { ...record, state: serializeExperiment(record.state) });
+}
+
+/** Reads an experiment back; trials that were running are pending again, ready to resume. */
+export async function loadExperiment(id: string): Promise<StoredExperiment | null> {
+  const stored = await experiments().get<Omit<StoredExperiment, 'state'> & { state: string }>(id);
+  if (!stored) return null;
+  return { ...stored, state: restoreExperiment(stored.state) };
+}
+
+/** Every saved experiment, newest first. */
+export async function listExperiments(): Promise<ExperimentSummary[]> {
+  const ids = await experiments().names();
+  const records = await Promise.all(ids.map((id) => loadExperiment(id).catch(() => null)));
+  return records
+    .filter((r): r is StoredExperiment => r !== null)
+    .map((r) => {
+      const best = r.state.trials.reduce<number | null>((acc, t) => (t.best && (acc === null || t.best.val_acc > acc) ? t.best.val_acc : acc), null);
+      return {
+        id: r.id,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+        trials: r.state.trials.length,
+        finished: isSearchFinished(r.state) || r.state.stopped,
+        bestValAcc: best,
+      };
+    })
+    .sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/** Deletes an experiment and all of its checkpoints. */
+export async function deleteExperiment(id: string): Promise<void> {
+  const store = checkpoints();
+  const names = (await store.names()).filter((name) => name.startsWith(`${id}/`));
+  await Promise.all(names.map((name) => store.delete(name)));
+  await experiments().delete(id);
+}
+
+/** Saves one checkpoint of a trial. */
+export function saveCheckpoint(experimentId: string, trialId: string, kind: CheckpointKind, snapshot: TrialSnapshot): Promise<void> {
+  return checkpoints().set(checkpointName(experimentId, trialId, kind), snapshot);
+}
+
+/** One checkpoint of a trial, or null. */
+export async function loadCheckpoint(experimentId: string, trialId: string, kind: CheckpointKind): Promise<TrialSnapshot | null> {
+  return (await checkpoints().get<TrialSnapshot>(checkpointName(experimentId, trialId, kind))) ?? null;
+}
+
+/** The last checkpoints of an experiment's unfinished trials, to resume them. */
+export async function loadResumeCheckpoints(experiment: StoredExperiment): Promise<Map<string, TrialSnapshot>> {
+  const pending = experiment.state.trials.filter((t) => t.status === 'PENDING' && t.history.length > 0);
+  const entries = await Promise.all(
+    pending.map(async (t) => [t.id, await loadCheckpoint(experiment.id, t.id, CHECKPOINT_KINDS.last)] as const),
+  );
+  return new Map(entries.filter((e): e is readonly [string, TrialSnapshot] => e[1] !== null));
+}
+
+/** The newest experiment that still has trials to run, if any (offered for resume after a reload). */
+export async function findUnfinishedExperiment(): Promise<StoredExperiment | null> {
+  for (const summary of await listExperiments()) {
+    if (!summary.finished) return loadExperiment(summary.id);
+  }
+  return null;
+}
