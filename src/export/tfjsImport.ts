@@ -136,7 +136,8 @@ function checkTopology(json: Record<string, unknown>, plan: PlannedLayer[], labe
   }
   if (topology.class_name === 'Sequential') throw new CheckpointError(`model.json holds a Sequential model; it ${FOREIGN}`);
   const layers = topology.config.layers.filter(isObject) as unknown as TopologyLayer[];
-  const byName = new Map(layers.map((l) => [String(l.config?.name ?? l.name), l]));
+  const layerName = (l: TopologyLayer): string => (typeof l.config?.name === 'string' ? l.config.name : (l.name ?? ''));
+  const byName = new Map(layers.map((l) => [layerName(l), l]));
   const planned = new Set(plan.map((l) => l.name));
   const extra = [...byName.keys()].find((name) => !planned.has(name));
   if (extra !== undefined) throw new CheckpointError(`model.json has layer ${extra}, which ${label} does not have; it ${FOREIGN}`);

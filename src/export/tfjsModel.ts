@@ -74,7 +74,8 @@ export function classifierLayersModel(stateDict: readonly StateDictEntry[]): tf.
       return tensor;
     });
     const layer = layerFor(planned);
-    outputs.set(planned.name, layer.apply(inputs.length === 1 ? inputs[0] : inputs) as tf.SymbolicTensor);
+    const [only] = inputs;
+    outputs.set(planned.name, layer.apply(only && inputs.length === 1 ? only : inputs) as tf.SymbolicTensor);
     built.push({ layer, planned });
   }
   const output = outputs.get(TFJS_OUTPUT_NAME);

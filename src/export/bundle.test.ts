@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import { unzipSync, strFromU8 } from 'fflate';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { classifier } from '../model/classifier';
+import { toTorchStateDict } from '../model/stateDict';
+import { initialValues } from '../train/init';
+import { Rng } from '../train/rng';
+import type { TrainConfig } from '../train/trainer';
+import { parseConfig } from '../tune';
+import type { TrialSnapshot } from '../workers/protocol';
+import { trialExport, zipTrialExport, type TrialExport } from './bundle';
+import { importModel } from './importModel';
+import { readCheckpoint } from './ptReader';
+
+const CONFIG: TrainConfig = { model: 'Classifier', f1: 6, f2: 5, lr: 0.0025, beta1: 0.88, beta2: 0.997, batch_size: 32, seed: 42, max_num_epochs: 4 };
+
+describe('trial export bundle', () => {
+  let files: TrialExport;
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    const spec = classifier.spec({ f1: 6, f2: 5 });
+    const network = initialValues(spec, new Rng(3));
+    const size = network.params.length;
+    const snapshot = {
+      config: CONFIG,
+      state: { network, adam: { step: 2, expAvg: new Float32Array(size).fill(0.01), expAvgSq: new Float32Array(size).fill(1e-4) } },
+      stateDict: toTorchStateDict(spec, network),
+    } as unknown as TrialSnapshot;
+    files = await trialExport(snapshot, '{"best":"t0"}', 't0');
+  });
+
+  it('zips checkpoint.pt, the tfjs files the model.json names, config.yaml and results.json', () => {
+    const zip = unzipSync(zipTrialExport(files));
+    const json = JSON.parse(strFromU8(zip['tfjs/model.json'] ?? new Uint8Array())) as { weightsManifest: { paths: string[] }[] };
+    const weightsPath = json.weightsManifest[0]?.paths[0] ?? '';
+    expect(Object.keys(zip).sort()).toEqual(['checkpoint.pt', 'config.yaml', 'results.json', `tfjs/${weightsPath.replace('./', '')}`, 'tfjs/model.json'].sort());
+    expect(strFromU8(zip['results.json'] ?? new Uint8Array())).toBe('{"best":"t0"}');
+    const read = readCheckpoint(zip['checkpoint.pt'] ?? new Uint8Array());
+    expect(read.format).toBe('tuple');
+    expect(read.optimizer?.state[0]?.step).toBe(2);
+    expect(read.optimizer?.paramGroup.betas).toEqual([0.88, 0.997]);
+    const model = importModel([
+      { name: 'model.json', bytes: zip['tfjs/model.json'] ?? new Uint8Array() },
+      { name: weightsPath, bytes: zip[`tfjs/${weightsPath.replace('./', '')}`] ?? new Uint8Array() },
+    ]);
+    expect([model.f1, model.f2]).toEqual([6, 5]);
+  });
+
+  it('writes a config.yaml the studio parses back to the trial config as fixed values', () => {
+    const parsed = parseConfig(files.configYaml);
+    if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.message).join('; '));
+    for (const name of ['lr', 'beta1', 'beta2', 'f1', 'f2', 'batch_size'] as const) {
+      expect(parsed.space[name]).toEqual({ kind: 'fixed', value: CONFIG[name] });
+    }
+    expect(parsed.settings).toMatchObject({ numTrials: 1, maxNumEpochs: 4, seed: 42, model: 'Classifier' });
+  });
+});

@@ -1,0 +1,55 @@
+import { strToU8, zipSync, type Zippable } from 'fflate';
+import type { TrialSnapshot } from '../workers/protocol';
+import { writeCheckpoint } from './ptWriter';
+import { trialConfigYaml } from './trialConfig';
+import { snapshotCheckpoint } from './trialCheckpoint';
+import { exportTfjsModel, type TfjsModelFiles } from './tfjsModel';
+
+/** The names of the files in a trial's export, as the zip and `npm run tune`'s folder lay them out. */
+export const EXPORT_FILES = {
+  checkpoint: 'checkpoint.pt',
+  tfjsFolder: 'tfjs',
+  tfjsModel: 'tfjs/model.json',
+  config: 'config.yaml',
+  results: 'results.json',
+} as const;
+
+/** Everything a trial exports, in memory. */
+export interface TrialExport {
+  /** `torch.save((model_sd, optim_sd))`'s bytes. */
+  checkpoint: Uint8Array<ArrayBuffer>;
+  tfjs: TfjsModelFiles;
+  configYaml: string;
+  resultsJson: string;
+}
+
+/** Builds every export of a trial from its snapshot; `resultsJson` is the experiment's results as text. */
+export async function trialExport(snapshot: TrialSnapshot, resultsJson: string, trialName?: string): Promise<TrialExport> {
+  return {
+    checkpoint: writeCheckpoint(snapshotCheckpoint(snapshot)),
+    tfjs: await exportTfjsModel(snapshot.stateDict),
+    configYaml: trialConfigYaml(snapshot.config, trialName),
+    resultsJson,
+  };
+}
+
+/** The files of a trial's export by path: checkpoint.pt, tfjs/model.json, tfjs/<weights>, config.yaml, results.json. */
+export function exportFileMap(files: TrialExport): Record<string, Uint8Array> {
+  return {
+    [EXPORT_FILES.checkpoint]: files.checkpoint,
+    [EXPORT_FILES.tfjsModel]: strToU8(files.tfjs.modelJson),
+    [`${EXPORT_FILES.tfjsFolder}/${files.tfjs.weightsFileName}`]: files.tfjs.weights,
+    [EXPORT_FILES.config]: strToU8(files.configYaml),
+    [EXPORT_FILES.results]: strToU8(files.resultsJson),
+  };
+}
+
+/** One zip of a trial's export; the checkpoint and weights are stored, the text deflated. */
+export function zipTrialExport(files: TrialExport): Uint8Array<ArrayBuffer> {
+  const entries: Zippable = {};
+  for (const [path, bytes] of Object.entries(exportFileMap(files))) {
+    const isText = path.endsWith('.json') || path.endsWith('.yaml');
+    entries[path] = [bytes, { level: isText ? 6 : 0 }];
+  }
+  return zipSync(entries);
+}
