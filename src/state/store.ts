@@ -1,12 +1,16 @@
 import { create } from 'zustand';
 import { createBackendSlice, type BackendSlice } from './backendSlice';
+import { createConfigSlice, type ConfigSlice } from './configSlice';
 import { createDatasetSlice, type DatasetSlice } from './datasetSlice';
+import { createSearchSlice, type SearchSlice } from './searchSlice';
 
 /** Every slice of the studio's state, combined into one bound store. */
-export type StudioState = BackendSlice & DatasetSlice;
+export type StudioState = BackendSlice & DatasetSlice & ConfigSlice & SearchSlice;
 
 /** The studio's one zustand store; components read it with per-field selectors. */
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
   ...createDatasetSlice(...a),
+  ...createConfigSlice(...a),
+  ...createSearchSlice(...a),
 }));

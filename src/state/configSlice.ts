@@ -1,0 +1,38 @@
+import type { StateCreator } from 'zustand';
+import bundledConfig from '../../configuration/config.yaml?raw';
+import { totalParams } from '../model/registry';
+import { parseConfig, type ParsedConfig } from '../tune/config';
+import type { TrialConfig } from '../tune/space';
+import type { StudioState } from './store';
+
+/** Where the bundled configuration comes from, as the original project named it. */
+export const BUNDLED_CONFIG_NAME = 'configuration/config.yaml';
+
+/** Counts a sampled config's trainable parameters with the registry (the default architecture). */
+export const countParams = (config: TrialConfig): number => totalParams('Classifier', config);
+
+/** Parses a config.yaml text plus overrides with the studio's parameter counter. */
+export function parseStudioConfig(text: string, overrides: readonly string[]): ParsedConfig {
+  return parseConfig(text, overrides, { countParams });
+}
+
+/** The search space being edited: config.yaml text, Hydra-style overrides on top, and their parse. */
+export interface ConfigSlice {
+  configText: string;
+  configName: string;
+  overrides: string[];
+  /** Always the parse of `configText` with `overrides`; Start is disabled while it has errors. */
+  parsed: ParsedConfig;
+  setConfigText: (text: string, name?: string) => void;
+  setOverrides: (overrides: string[]) => void;
+}
+
+export const createConfigSlice: StateCreator<StudioState, [], [], ConfigSlice> = (set, get) => ({
+  configText: bundledConfig,
+  configName: BUNDLED_CONFIG_NAME,
+  overrides: [],
+  parsed: parseStudioConfig(bundledConfig, []),
+  setConfigText: (text, name) =>
+    set({ configText: text, configName: name ?? get().configName, parsed: parseStudioConfig(text, get().overrides) }),
+  setOverrides: (overrides) => set({ overrides, parsed: parseStudioConfig(get().configText, overrides) }),
+});

@@ -1,0 +1,220 @@
+import type { StateCreator } from 'zustand';
+import type { BackendChoice, BackendName } from '../backend/choice';
+import type { StepProgress } from '../train/trainer';
+import { createExperiment, type ExperimentState } from '../tune/experiment';
+import {
+  CHECKPOINT_KINDS,
+  findUnfinishedExperiment,
+  loadCheckpoint,
+  loadResumeCheckpoints,
+  newExperimentId,
+  saveCheckpoint,
+  saveExperiment,
+  type StoredExperiment,
+} from '../tune/persistence';
+import { SearchRunner } from '../tune/runner';
+import { sampleTrials } from '../tune/sampler';
+import type { TrialSnapshot, TrialStarted } from '../workers/protocol';
+import { createWorkerEngine } from '../workers/workerEngine';
+import { countParams } from './configSlice';
+import { pageManifestUrl } from './datasetSlice';
+import type { StudioState } from './store';
+
+/** Data limits and backend for a search (the command line's --train-limit, --val-limit, --backend). */
+export interface SearchOptions {
+  trainLimit?: number;
+  valLimit?: number;
+  backend?: BackendChoice;
+  concurrency?: number;
+}
+
+/** A search as the page shows it. */
+export interface SearchView {
+  experimentId: string;
+  experiment: ExperimentState;
+  status: 'running' | 'finished';
+  startedAt: number;
+  finishedAt: number | null;
+  /** Latest step progress and start report per running trial. */
+  progress: Record<string, StepProgress>;
+  started: Record<string, TrialStarted>;
+  /** Wall-clock start and end of each trial, milliseconds. */
+  trialTimes: Record<string, { startedAt: number; endedAt: number | null }>;
+  concurrency: number;
+  /** Problems that did not stop the search (saving to IndexedDB failed, ...). */
+  warnings: string[];
+}
+
+/** Running the search: start, stop, resume, and what it has produced. */
+export interface SearchSlice {
+  search: SearchView | null;
+  /** Best-epoch checkpoints held in memory, by trial id. */
+  bestCheckpoints: Record<string, TrialSnapshot>;
+  /** An unfinished experiment found in IndexedDB, offered for resume. */
+  resumable: StoredExperiment | null;
+  startSearch: (options?: SearchOptions) => Promise<ExperimentState>;
+  resumeSearch: (options?: SearchOptions) => Promise<ExperimentState>;
+  stopSearch: () => void;
+  stopTrial: (trialId: string) => void;
+  findResumable: () => Promise<void>;
+}
+
+/** Trials at once when the config leaves it to the studio: GPUs overlap well; CPU backends share cores. */
+export function defaultConcurrency(backend: BackendName | undefined, cores: number): number {
+  if (backend === 'webgpu' || backend === 'webgl') return 2;
+  return Math.max(1, Math.min(4, Math.floor(cores / 2)));
+}
+
+/** The backend the page was asked for (`?backend=`), which each trial Worker asks for too. */
+function requestedBackend(state: StudioState): BackendChoice {
+  const backend = state.backend;
+  if (backend.status === 'ready') return backend.report.requested;
+  if (backend.status === 'idle') return 'auto';
+  return backend.requested;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+let runner: SearchRunner | null = null;
+
+export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> = (set, get) => {
+  const warn = (message: string) => {
+    const search = get().search;
+    if (search && !search.warnings.includes(message)) set({ search: { ...search, warnings: [...search.warnings, message] } });
+  };
+  const patch = (change: (view: SearchView) => Partial<SearchView>) => {
+    const search = get().search;
+    if (search) set({ search: { ...search, ...change(search) } });
+  };
+
+  const run = async (record: StoredExperiment, resumeFrom: Map<string, TrialSnapshot>, options: SearchOptions): Promise<ExperimentState> => {
+    if (runner) throw new Error('A search is already running');
+    const dataset = get().dataset;
+    if (dataset.status !== 'ready') await get().startDatasetLoad();
+    if (get().dataset.status !== 'ready') throw new Error('MNIST is not loaded, so the search cannot start');
+    const backendState = get().backend;
+    const chosen = backendState.status === 'ready' ? backendState.report.chosen : undefined;
+    const concurrency =
+      options.concurrency ?? record.state.settings.maxConcurrentTrials ?? defaultConcurrency(chosen, navigator.hardwareConcurrency || 2);
+    set({
+      search: {
+        experimentId: record.id,
+        experiment: record.state,
+        status: 'running',
+        startedAt: Date.now(),
+        finishedAt: null,
+        progress: {},
+        started: {},
+        trialTimes: {},
+        concurrency,
+        warnings: [],
+      },
+    });
+    let saving: Promise<void> = Promise.resolve();
+    const persist = (state: ExperimentState) => {
+      saving = saving
+        .then(() => saveExperiment({ ...record, state, updatedAt: Date.now() }))
+        .catch((error: unknown) => warn(`The search is not being saved: ${messageOf(error)}`));
+    };
+    persist(record.state);
+    runner = new SearchRunner({
+      experiment: record.state,
+      createEngine: () => createWorkerEngine(),
+      runBase: {
+        backend: (options.backend ?? record.backend) as BackendChoice,
+        manifestUrl: pageManifestUrl(),
+        trainLimit: record.trainLimit,
+        valLimit: record.valLimit,
+      },
+      concurrency,
+      resumeFrom,
+      listener: {
+        onState: (state) => {
+          patch(() => ({ experiment: state }));
+          persist(state);
+        },
+        onTrialStarted: (trialId, started) =>
+          patch((view) => ({
+            started: { ...view.started, [trialId]: started },
+            trialTimes: { ...view.trialTimes, [trialId]: { startedAt: Date.now(), endedAt: null } },
+          })),
+        onProgress: (trialId, progress) => patch((view) => ({ progress: { ...view.progress, [trialId]: progress } })),
+        onCheckpoint: async (trialId, snapshot, best) => {
+          if (best) set({ bestCheckpoints: { ...get().bestCheckpoints, [trialId]: snapshot } });
+          try {
+            await saveCheckpoint(record.id, trialId, CHECKPOINT_KINDS.last, snapshot);
+            if (best) await saveCheckpoint(record.id, trialId, CHECKPOINT_KINDS.best, snapshot);
+          } catch (error) {
+            warn(`Checkpoints are not being saved: ${messageOf(error)}`);
+          }
+        },
+      },
+    });
+    try {
+      const final = await runner.done;
+      await saving;
+      const now = Date.now();
+      patch((view) => ({
+        status: 'finished',
+        finishedAt: now,
+        trialTimes: Object.fromEntries(
+          Object.entries(view.trialTimes).map(([id, t]) => [id, { ...t, endedAt: t.endedAt ?? now }]),
+        ),
+      }));
+      set({ resumable: null });
+      return final;
+    } finally {
+      runner = null;
+    }
+  };
+
+  return {
+    search: null,
+    bestCheckpoints: {},
+    resumable: null,
+    startSearch: async (options = {}) => {
+      const parsed = get().parsed;
+      if (!parsed.ok) throw new Error(`config.yaml has ${parsed.errors.length} error(s); fix them before starting`);
+      const trials = sampleTrials(parsed.space, parsed.settings, { countParams });
+      const now = Date.now();
+      const record: StoredExperiment = {
+        id: newExperimentId(now),
+        configText: get().configText,
+        overrides: get().overrides,
+        createdAt: now,
+        updatedAt: now,
+        backend: options.backend ?? requestedBackend(get()),
+        trainLimit: options.trainLimit,
+        valLimit: options.valLimit,
+        state: createExperiment(parsed.space, parsed.settings, trials),
+      };
+      set({ bestCheckpoints: {} });
+      return run(record, new Map(), options);
+    },
+    resumeSearch: async (options = {}) => {
+      const record = get().resumable;
+      if (!record) throw new Error('There is no unfinished search to resume');
+      const resumeFrom = await loadResumeCheckpoints(record);
+      const best = await Promise.all(
+        record.state.trials
+          .filter((t) => t.best)
+          .map(async (t) => [t.id, await loadCheckpoint(record.id, t.id, CHECKPOINT_KINDS.best).catch(() => null)] as const),
+      );
+      set({
+        bestCheckpoints: Object.fromEntries(best.filter((entry): entry is readonly [string, TrialSnapshot] => entry[1] !== null)),
+        overrides: record.overrides,
+      });
+      get().setConfigText(record.configText);
+      return run(record, resumeFrom, options);
+    },
+    stopSearch: () => runner?.stopAll(),
+    stopTrial: (trialId) => runner?.stopTrial(trialId),
+    findResumable: async () => {
+      try {
+        set({ resumable: await findUnfinishedExperiment() });
+      } catch {
+        set({ resumable: null });
+      }
+    },
+  };
+};
