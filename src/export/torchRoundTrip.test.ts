@@ -71,6 +71,10 @@ describe('checkpoints judged by PyTorch (tfjs CPU backend)', () => {
       expect(model.source).toEqual({ kind: 'pt', format: file === 'tuple.pt' ? 'tuple' : 'state_dict', hasOptimizer: file === 'tuple.pt' });
       const predictor = createImportedPredictor(model);
       const err = maxAbsDiff(await predictor.predict(pixels), made.logits);
+      const probabilities = await predictor.probabilities(pixels.subarray(0, 784));
+      expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+      const torchFirst = made.logits.slice(0, 10);
+      expect(probabilities.indexOf(Math.max(...probabilities))).toBe(torchFirst.indexOf(Math.max(...torchFirst)));
       predictor.dispose();
       console.log(`PyTorch ${made.torch} ${file} -> studio: max |studio - torch| eval logits over ${IMAGES} test images = ${err.toExponential(2)}`);
       expect(err).toBeLessThan(1e-5);

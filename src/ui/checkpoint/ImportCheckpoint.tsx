@@ -1,6 +1,6 @@
 import { useId, useState, type ChangeEvent, type DragEvent } from 'react';
 import { importModel, type ImportedModel } from '../../export/importModel';
-import { readFiles } from './download';
+import { readFiles } from './readFiles';
 import './checkpoint.css';
 
 /** Props of {@link ImportCheckpoint}. */

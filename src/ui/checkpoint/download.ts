@@ -19,8 +19,3 @@ export function downloadFile(name: string, contents: Uint8Array<ArrayBuffer> | s
   // Some browsers read the URL after click() returns; free it once they have.
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
-
-/** Reads chosen or dropped files into memory for the importer. */
-export async function readFiles(files: Iterable<File>): Promise<{ name: string; bytes: Uint8Array }[]> {
-  return Promise.all([...files].map(async (file) => ({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })));
-}
