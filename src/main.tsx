@@ -1,7 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { installAutomation } from './automation';
+import { useStudio } from './state/store';
 import { App } from './ui/App';
 import './ui/styles.css';
+
+installAutomation(useStudio);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html lacks the #root element');

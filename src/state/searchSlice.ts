@@ -87,11 +87,19 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
     if (search) set({ search: { ...search, ...change(search) } });
   };
 
+  // The dataset panel may already be loading MNIST: start a load only if none runs, then wait for it.
+  const datasetReady = async (): Promise<void> => {
+    if (get().dataset.status === 'idle' || get().dataset.status === 'error') void get().startDatasetLoad();
+    while (get().dataset.status === 'loading' || get().dataset.status === 'idle') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const dataset = get().dataset;
+    if (dataset.status === 'error') throw new Error(`MNIST is not loaded, so the search cannot start: ${dataset.message}`);
+  };
+
   const run = async (record: StoredExperiment, resumeFrom: Map<string, TrialSnapshot>, options: SearchOptions): Promise<ExperimentState> => {
     if (runner) throw new Error('A search is already running');
-    const dataset = get().dataset;
-    if (dataset.status !== 'ready') await get().startDatasetLoad();
-    if (get().dataset.status !== 'ready') throw new Error('MNIST is not loaded, so the search cannot start');
+    await datasetReady();
     const backendState = get().backend;
     const chosen = backendState.status === 'ready' ? backendState.report.chosen : undefined;
     const concurrency =

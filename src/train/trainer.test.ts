@@ -89,7 +89,7 @@ describe('trainer', () => {
       trainLimit: 3000,
       valLimit: 1000,
       onProgress: (p) => progress.push(p.step),
-      onEpoch: (r) => reports.push(r.val_acc),
+      onEpoch: (r) => void reports.push(r.val_acc),
     });
     const result = await trainer.run();
     const [report] = result.history;

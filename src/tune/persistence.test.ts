@@ -47,7 +47,7 @@ describe('experiment persistence (IndexedDB)', () => {
     const resume = await loadResumeCheckpoints(back!);
     expect([...resume.keys()]).toEqual(['t0002']);
     expect(resume.get('t0002')!.state.epoch).toBe(1);
-    expect(Array.from((await loadCheckpoint(record.id, 't0001', 'best'))!.stateDict[0]!.data)).toEqual([1, 2]);
+    expect(Array.from((await loadCheckpoint(record.id, 't0001', 'best'))!.stateDict[0]!.data as Float32Array)).toEqual([1, 2]);
 
     expect((await findUnfinishedExperiment())?.id).toBe(record.id);
   });

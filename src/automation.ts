@@ -1,0 +1,117 @@
+/**
+ * The page's command-line door: `npm run tune` (and other headless tools) open the studio in
+ * Chromium and call `window.digitStudio`, so the command line runs exactly the page and Worker code
+ * that users run. Events stream back through `window.digitStudioReport`, which the tool provides.
+ */
+import type { BackendChoice } from './backend/choice';
+import type { useStudio } from './state/store';
+import type { EpochReport } from './train/trainer';
+import { progressCsv, searchResults, type SearchResults } from './tune/results';
+
+/** What a headless search asks for: the config (the bundled one when absent) and run options. */
+export interface AutomationRequest {
+  configText?: string;
+  overrides?: string[];
+  trainLimit?: number;
+  valLimit?: number;
+  backend?: BackendChoice;
+  concurrency?: number;
+}
+
+/** What the page streams while a headless search runs. */
+export type AutomationEvent =
+  | { kind: 'trial-started'; trial_id: string; backend: string; adapter: string | null; total_params: number }
+  | ({ kind: 'epoch'; trial_id: string } & EpochReport)
+  | { kind: 'trial-ended'; trial_id: string; status: string; error: string | null };
+
+/** A finished headless search: results, progress and the best trial's files (base64, by path). */
+export interface AutomationResult {
+  results: SearchResults;
+  progressCsv: string;
+  bestFiles: Record<string, string> | null;
+  warnings: string[];
+}
+
+export interface AutomationApi {
+  runSearch(request: AutomationRequest): Promise<AutomationResult>;
+}
+
+declare global {
+  interface Window {
+    digitStudio?: AutomationApi;
+    digitStudioReport?: (event: AutomationEvent) => void;
+  }
+}
+
+function base64(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+/** Installs `window.digitStudio` over the studio's store. */
+export function installAutomation(store: typeof useStudio): void {
+  window.digitStudio = {
+    async runSearch(request) {
+      const studio = store.getState();
+      if (request.configText !== undefined) studio.setConfigText(request.configText, 'config.yaml');
+      studio.setOverrides(request.overrides ?? []);
+      const parsed = store.getState().parsed;
+      if (!parsed.ok) {
+        throw new Error(parsed.errors.map((e) => `${e.key ?? 'config'} (line ${e.line}, col ${e.col}): ${e.message}`).join('\n'));
+      }
+      const report = (event: AutomationEvent) => window.digitStudioReport?.(event);
+      const seenEpochs = new Map<string, number>();
+      const seenStatus = new Map<string, string>();
+      const announced = new Set<string>();
+      const unsubscribe = store.subscribe((state) => {
+        const search = state.search;
+        if (!search) return;
+        for (const [trialId, started] of Object.entries(search.started)) {
+          if (announced.has(trialId)) continue;
+          announced.add(trialId);
+          const adapter = started.backend.adapter;
+          report({
+            kind: 'trial-started',
+            trial_id: trialId,
+            backend: started.backend.chosen,
+            adapter: adapter ? `${adapter.vendor} ${adapter.architecture}${adapter.isFallback ? ' (software)' : ''}` : null,
+            total_params: started.totalParams,
+          });
+        }
+        for (const trial of search.experiment.trials) {
+          for (const epoch of trial.history.slice(seenEpochs.get(trial.id) ?? 0)) {
+            report({ kind: 'epoch', trial_id: trial.id, ...(epoch as EpochReport) });
+          }
+          seenEpochs.set(trial.id, trial.history.length);
+          const finished = trial.status !== 'PENDING' && trial.status !== 'RUNNING';
+          if (finished && seenStatus.get(trial.id) !== trial.status) {
+            report({ kind: 'trial-ended', trial_id: trial.id, status: trial.status, error: trial.error });
+          }
+          seenStatus.set(trial.id, trial.status);
+        }
+      });
+      try {
+        const final = await studio.startSearch({
+          trainLimit: request.trainLimit,
+          valLimit: request.valLimit,
+          backend: request.backend,
+          concurrency: request.concurrency,
+        });
+        const after = store.getState();
+        const backends = Object.fromEntries(Object.entries(after.search?.started ?? {}).map(([id, s]) => [id, s.backend.chosen]));
+        const results = searchResults(final, backends);
+        const best = results.best_trial_id ? after.bestCheckpoints[results.best_trial_id] : undefined;
+        let bestFiles: Record<string, string> | null = null;
+        if (best && results.best_trial_id) {
+          const { exportFileMap, trialExport } = await import('./export/bundle');
+          const files = exportFileMap(await trialExport(best, JSON.stringify(results, null, 2), results.best_trial_id));
+          bestFiles = Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, base64(bytes)]));
+        }
+        return { results, progressCsv: progressCsv(final), bestFiles, warnings: after.search?.warnings ?? [] };
+      } finally {
+        unsubscribe();
+      }
+    },
+  };
+}
