@@ -6,6 +6,7 @@
 import type { BackendChoice } from './backend/choice';
 import type { useStudio } from './state/store';
 import type { EpochReport } from './train/trainer';
+import type { ExperimentState } from './tune/experiment';
 import { progressCsv, searchResults, type SearchResults } from './tune/results';
 
 /** What a headless search asks for: the config (the bundled one when absent) and run options. */
@@ -34,6 +35,8 @@ export interface AutomationResult {
 
 export interface AutomationApi {
   runSearch(request: AutomationRequest): Promise<AutomationResult>;
+  /** Resumes the newest unfinished search saved in IndexedDB (after a reload or a closed tab). */
+  resumeSearch(request?: Pick<AutomationRequest, 'backend' | 'concurrency'>): Promise<AutomationResult>;
 }
 
 declare global {
@@ -51,67 +54,77 @@ function base64(bytes: Uint8Array): string {
 
 /** Installs `window.digitStudio` over the studio's store. */
 export function installAutomation(store: typeof useStudio): void {
+  const report = (event: AutomationEvent) => window.digitStudioReport?.(event);
+
+  /** Streams a search's events while `work` runs it, then gathers its results and the best trial's files. */
+  const follow = async (work: () => Promise<ExperimentState>): Promise<AutomationResult> => {
+    const seenEpochs = new Map<string, number>();
+    const seenStatus = new Map<string, string>();
+    const announced = new Set<string>();
+    const unsubscribe = store.subscribe((state) => {
+      const search = state.search;
+      if (!search) return;
+      for (const [trialId, started] of Object.entries(search.started)) {
+        if (announced.has(trialId)) continue;
+        announced.add(trialId);
+        const adapter = started.backend.adapter;
+        report({
+          kind: 'trial-started',
+          trial_id: trialId,
+          backend: started.backend.chosen,
+          adapter: adapter ? `${adapter.vendor} ${adapter.architecture}${adapter.isFallback ? ' (software)' : ''}` : null,
+          total_params: started.totalParams,
+        });
+      }
+      for (const trial of search.experiment.trials) {
+        // A resumed search reports only the epochs it trains now, not those saved before.
+        if (!seenEpochs.has(trial.id)) seenEpochs.set(trial.id, trial.status === 'RUNNING' ? 0 : trial.history.length);
+        for (const epoch of trial.history.slice(seenEpochs.get(trial.id))) {
+          report({ kind: 'epoch', trial_id: trial.id, ...(epoch as EpochReport) });
+        }
+        seenEpochs.set(trial.id, trial.history.length);
+        const finished = trial.status !== 'PENDING' && trial.status !== 'RUNNING';
+        if (finished && seenStatus.has(trial.id) && seenStatus.get(trial.id) !== trial.status) {
+          report({ kind: 'trial-ended', trial_id: trial.id, status: trial.status, error: trial.error });
+        }
+        seenStatus.set(trial.id, trial.status);
+      }
+    });
+    try {
+      const final = await work();
+      const after = store.getState();
+      const backends = Object.fromEntries(Object.entries(after.search?.started ?? {}).map(([id, s]) => [id, s.backend.chosen]));
+      const results = searchResults(final, backends);
+      const best = results.best_trial_id ? after.bestCheckpoints[results.best_trial_id] : undefined;
+      let bestFiles: Record<string, string> | null = null;
+      if (best && results.best_trial_id) {
+        const { exportFileMap, trialExport } = await import('./export/bundle');
+        const files = exportFileMap(await trialExport(best, JSON.stringify(results, null, 2), results.best_trial_id));
+        bestFiles = Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, base64(bytes)]));
+      }
+      return { results, progressCsv: progressCsv(final), bestFiles, warnings: after.search?.warnings ?? [] };
+    } finally {
+      unsubscribe();
+    }
+  };
+
   window.digitStudio = {
-    async runSearch(request) {
+    runSearch(request) {
       const studio = store.getState();
       if (request.configText !== undefined) studio.setConfigText(request.configText, 'config.yaml');
       studio.setOverrides(request.overrides ?? []);
       const parsed = store.getState().parsed;
       if (!parsed.ok) {
-        throw new Error(parsed.errors.map((e) => `${e.key ?? 'config'} (line ${e.line}, col ${e.col}): ${e.message}`).join('\n'));
+        const problems = parsed.errors.map((e) => `${e.key ?? 'config'} (line ${e.line}, col ${e.col}): ${e.message}`);
+        return Promise.reject(new Error(problems.join('\n')));
       }
-      const report = (event: AutomationEvent) => window.digitStudioReport?.(event);
-      const seenEpochs = new Map<string, number>();
-      const seenStatus = new Map<string, string>();
-      const announced = new Set<string>();
-      const unsubscribe = store.subscribe((state) => {
-        const search = state.search;
-        if (!search) return;
-        for (const [trialId, started] of Object.entries(search.started)) {
-          if (announced.has(trialId)) continue;
-          announced.add(trialId);
-          const adapter = started.backend.adapter;
-          report({
-            kind: 'trial-started',
-            trial_id: trialId,
-            backend: started.backend.chosen,
-            adapter: adapter ? `${adapter.vendor} ${adapter.architecture}${adapter.isFallback ? ' (software)' : ''}` : null,
-            total_params: started.totalParams,
-          });
-        }
-        for (const trial of search.experiment.trials) {
-          for (const epoch of trial.history.slice(seenEpochs.get(trial.id) ?? 0)) {
-            report({ kind: 'epoch', trial_id: trial.id, ...(epoch as EpochReport) });
-          }
-          seenEpochs.set(trial.id, trial.history.length);
-          const finished = trial.status !== 'PENDING' && trial.status !== 'RUNNING';
-          if (finished && seenStatus.get(trial.id) !== trial.status) {
-            report({ kind: 'trial-ended', trial_id: trial.id, status: trial.status, error: trial.error });
-          }
-          seenStatus.set(trial.id, trial.status);
-        }
-      });
-      try {
-        const final = await studio.startSearch({
-          trainLimit: request.trainLimit,
-          valLimit: request.valLimit,
-          backend: request.backend,
-          concurrency: request.concurrency,
-        });
-        const after = store.getState();
-        const backends = Object.fromEntries(Object.entries(after.search?.started ?? {}).map(([id, s]) => [id, s.backend.chosen]));
-        const results = searchResults(final, backends);
-        const best = results.best_trial_id ? after.bestCheckpoints[results.best_trial_id] : undefined;
-        let bestFiles: Record<string, string> | null = null;
-        if (best && results.best_trial_id) {
-          const { exportFileMap, trialExport } = await import('./export/bundle');
-          const files = exportFileMap(await trialExport(best, JSON.stringify(results, null, 2), results.best_trial_id));
-          bestFiles = Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, base64(bytes)]));
-        }
-        return { results, progressCsv: progressCsv(final), bestFiles, warnings: after.search?.warnings ?? [] };
-      } finally {
-        unsubscribe();
-      }
+      const { trainLimit, valLimit, backend, concurrency } = request;
+      return follow(() => studio.startSearch({ trainLimit, valLimit, backend, concurrency }));
+    },
+    async resumeSearch(request = {}) {
+      await store.getState().findResumable();
+      if (!store.getState().resumable) throw new Error('No unfinished search is saved in this browser');
+      return follow(() => store.getState().resumeSearch(request));
     },
   };
 }
