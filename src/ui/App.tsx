@@ -1,5 +1,6 @@
 import { BackendPanel } from './BackendPanel';
 import { DatasetPanel } from './DatasetPanel';
+import { SearchPanel } from './search/SearchPanel';
 
 /** The studio's one page: a column of panels, each fed by the store. */
 export function App() {
@@ -14,6 +15,7 @@ export function App() {
       <main className="panels">
         <BackendPanel />
         <DatasetPanel />
+        <SearchPanel />
       </main>
     </div>
   );

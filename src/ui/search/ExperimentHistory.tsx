@@ -1,0 +1,85 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useStudio } from '../../state/store';
+import { deleteExperiment, listExperiments, loadExperiment, type ExperimentSummary, type StoredExperiment } from '../../tune/persistence';
+import { SearchResults } from './SearchResults';
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Searches saved in this browser: list, reopen one read-only, delete. */
+export function ExperimentHistory() {
+  const searchStatus = useStudio((s) => s.search?.status);
+  const liveId = useStudio((s) => s.search?.experimentId);
+  const [list, setList] = useState<ExperimentSummary[]>([]);
+  const [open, setOpen] = useState<StoredExperiment | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const refresh = useCallback(() => {
+    listExperiments().then(setList, (error: unknown) => setProblem(messageOf(error)));
+  }, []);
+  // The list changes when a search starts or finishes.
+  useEffect(refresh, [refresh, searchStatus]);
+
+  const reopen = async (id: string) => {
+    setOpen(open?.id === id ? null : await loadExperiment(id));
+  };
+  const remove = async (id: string) => {
+    await deleteExperiment(id);
+    if (open?.id === id) setOpen(null);
+    refresh();
+  };
+
+  return (
+    <section className="history" aria-labelledby="history-heading" data-testid="experiment-history">
+      <h3 id="history-heading">Past experiments</h3>
+      {problem && <p className="error">{problem}</p>}
+      {list.length === 0 ? (
+        <p className="muted">None yet: each search is saved here after every epoch.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="history-table">
+            <thead>
+              <tr>
+                <th>started</th>
+                <th>trials</th>
+                <th>best val_acc</th>
+                <th>finished</th>
+                <th aria-label="actions" />
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((item) => (
+                <tr key={item.id} data-testid={`experiment-${item.id}`} className={open?.id === item.id ? 'selected' : undefined}>
+                  <td>{new Date(item.createdAt).toLocaleString()}</td>
+                  <td className="num">{item.trials}</td>
+                  <td className="num">{item.bestValAcc === null ? '–' : `${(item.bestValAcc * 100).toFixed(2)}%`}</td>
+                  <td>{item.finished ? 'yes' : item.id === liveId && searchStatus === 'running' ? 'running' : 'no'}</td>
+                  <td className="actions">
+                    <button type="button" onClick={() => void reopen(item.id)} aria-label={`${open?.id === item.id ? 'Close' : 'Open'} experiment from ${new Date(item.createdAt).toLocaleString()}`}>
+                      {open?.id === item.id ? 'Close' : 'Open'}
+                    </button>
+                    <button
+                      type="button"
+                      disabled={item.id === liveId && searchStatus === 'running'}
+                      onClick={() => void remove(item.id)}
+                      aria-label={`Delete experiment from ${new Date(item.createdAt).toLocaleString()}`}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {open && (
+        <div className="reopened" data-testid="reopened-experiment">
+          <h4>
+            Experiment {open.id} <span className="muted">(read-only)</span>
+          </h4>
+          <SearchResults experiment={open.state} now={open.updatedAt} />
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import type { ExperimentState } from '../../tune/experiment';
+import { HYPERPARAMETERS, type HyperparameterName } from '../../tune/space';
+import { trialColor } from './colors';
+
+/** Hyperparameters the search varies (a fixed one has nothing to show). */
+export function searchedParameters(experiment: ExperimentState): HyperparameterName[] {
+  return HYPERPARAMETERS.filter((name) => experiment.space[name].kind !== 'fixed');
+}
+
+/** One scatter per searched hyperparameter: its value against each trial's best val_acc. */
+export function ParamScatter({ experiment, selected }: { experiment: ExperimentState; selected: string | null }) {
+  const names = searchedParameters(experiment);
+  if (names.length === 0) return null;
+  return (
+    <div className="charts scatter" data-testid="param-scatter">
+      {names.map((name) => {
+        const domain = experiment.space[name];
+        const log = domain.kind === 'interval' && domain.log;
+        const points = experiment.trials.flatMap((trial, index) =>
+          trial.best ? [{ x: trial.config[name], y: trial.best.val_acc, id: trial.id, fill: trialColor(index) }] : [],
+        );
+        return (
+          <figure className="chart" key={name} data-testid={`scatter-${name}`}>
+            <figcaption>
+              {name} vs best val_acc
+            </figcaption>
+            <ResponsiveContainer width="100%" height={180}>
+              <ScatterChart margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
+                <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+                <XAxis dataKey="x" type="number" name={name} scale={log ? 'log' : 'auto'} domain={['auto', 'auto']} tick={{ fontSize: 11 }} />
+                <YAxis dataKey="y" type="number" name="val_acc" domain={['auto', 'auto']} width={48} tick={{ fontSize: 11 }} tickFormatter={(v: number) => `${(v * 100).toFixed(1)}%`} />
+                <Tooltip formatter={(value: unknown) => (typeof value === 'number' ? Number(value.toPrecision(4)) : String(value))} />
+                <Scatter
+                  data={points}
+                  isAnimationActive={false}
+                  shape={(p: { cx?: number; cy?: number; payload?: { id: string; fill: string } }) => (
+                    <circle cx={p.cx} cy={p.cy} r={p.payload?.id === selected ? 7 : 5} fill={p.payload?.fill} stroke="var(--ink)" strokeWidth={p.payload?.id === selected ? 2 : 0} />
+                  )}
+                />
+              </ScatterChart>
+            </ResponsiveContainer>
+          </figure>
+        );
+      })}
+    </div>
+  );
+}

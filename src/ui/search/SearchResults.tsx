@@ -1,0 +1,36 @@
+import { useState } from 'react';
+import type { StepProgress } from '../../train/trainer';
+import { bestTrial, type ExperimentState } from '../../tune/experiment';
+import { ParamScatter } from './ParamScatter';
+import { TrialCharts } from './TrialCharts';
+import { TrialTable } from './TrialTable';
+
+export interface SearchResultsProps {
+  experiment: ExperimentState;
+  progress?: Record<string, StepProgress>;
+  trialTimes?: Record<string, { startedAt: number; endedAt: number | null }>;
+  now: number;
+  /** Absent for a past experiment (read-only). */
+  onStop?: (trialId: string) => void;
+}
+
+/** A search's charts and trial table; selecting a row highlights that trial everywhere. */
+export function SearchResults({ experiment, progress = {}, trialTimes = {}, now, onStop }: SearchResultsProps) {
+  const [selected, setSelected] = useState<string | null>(null);
+  const bestId = bestTrial(experiment)?.id ?? null;
+  return (
+    <div className="search-results">
+      <TrialCharts trials={experiment.trials} bestId={bestId} selected={selected} />
+      <ParamScatter experiment={experiment} selected={selected} />
+      <TrialTable
+        experiment={experiment}
+        progress={progress}
+        trialTimes={trialTimes}
+        now={now}
+        selected={selected}
+        onSelect={setSelected}
+        onStop={onStop}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { useMemo, useState } from 'react';
+import { countParams } from '../../state/configSlice';
+import { useStudio } from '../../state/store';
+import { PARAM_BUDGET, type TuneConfig } from '../../tune/config';
+import type { ConfigIssue } from '../../tune/issues';
+import { DEFAULT_TRIAL_CONFIG, discreteValues, HYPERPARAMETERS, type Domain, type HyperparameterName, type SearchSpace } from '../../tune/space';
+import { DomainControl } from './DomainControl';
+import { displayedConfig, editConfigKey, issuesByKey } from './editing';
+import { FieldIssues } from './fields';
+import { SettingsForm } from './SettingsForm';
+
+const LABELS: Record<HyperparameterName, string> = {
+  lr: 'learning rate',
+  beta1: 'Adam beta1',
+  beta2: 'Adam beta2',
+  f1: 'filters, first conv',
+  f2: 'filters, bottleneck',
+  batch_size: 'batch size',
+};
+
+/** Values an architecture key can take, for parameter counts (an interval's two ends). */
+function architectureValues(domain: Domain): number[] {
+  return discreteValues(domain) ?? (domain.kind === 'interval' ? [domain.lo, domain.hi] : []);
+}
+
+/** The largest parameter count of a model with `name` = `value`, over the other architecture key's values. */
+function paramNote(space: SearchSpace, name: 'f1' | 'f2', value: number): { text: string; overBudget: boolean } | null {
+  if (!Number.isInteger(value) || value < 1 || value > 512) return null;
+  const other = name === 'f1' ? 'f2' : 'f1';
+  const others = architectureValues(space[other]).filter((v) => Number.isInteger(v) && v >= 1 && v <= 512);
+  const counts = (others.length > 0 ? others : [DEFAULT_TRIAL_CONFIG[other]]).map((v) =>
+    countParams({ ...DEFAULT_TRIAL_CONFIG, [name]: value, [other]: v }),
+  );
+  const most = Math.max(...counts);
+  const text = `${counts.length > 1 ? 'up to ' : ''}${most.toLocaleString('en-US')} params`;
+  return { text, overBudget: most > PARAM_BUDGET };
+}
+
+/** Errors or warnings for a hyperparameter; Adam's `betas` pair speaks for both halves. */
+function forKey(byKey: Map<string, ConfigIssue[]>, name: string): ConfigIssue[] | undefined {
+  const own = byKey.get(name) ?? [];
+  const pair = name === 'beta1' || name === 'beta2' ? (byKey.get('betas') ?? []) : [];
+  const all = [...own, ...pair];
+  return all.length > 0 ? all : undefined;
+}
+
+/** The search space as a form: one typed control per hyperparameter, then the run settings. */
+export function SpaceEditor() {
+  const configText = useStudio((s) => s.configText);
+  const overrides = useStudio((s) => s.overrides);
+  const parsed = useStudio((s) => s.parsed);
+  // The last error-free parse: what a key with an error shows until it is fixed.
+  const [lastGood, setLastGood] = useState<TuneConfig | null>(null);
+  if (parsed.ok && lastGood?.space !== parsed.space) setLastGood({ space: parsed.space, settings: parsed.settings });
+  const shown = useMemo(() => displayedConfig(configText, overrides, parsed, lastGood), [configText, overrides, parsed, lastGood]);
+  const errors = issuesByKey(parsed.ok ? [] : parsed.errors);
+  const warnings = issuesByKey(parsed.warnings);
+  const syntaxBroken = errors.has('');
+
+  const commit = (key: string) => (valueText: string | null) => {
+    try {
+      editConfigKey(key, valueText);
+    } catch {
+      // The YAML text itself does not parse; its error shows at the raw text.
+    }
+  };
+
+  return (
+    <fieldset className="space-editor" disabled={syntaxBroken} data-testid="space-editor">
+      <legend>Search space</legend>
+      {syntaxBroken && <p className="error">Fix the YAML syntax error below to edit the form.</p>}
+      <div className="space-rows">
+        {HYPERPARAMETERS.map((name) => (
+          <div key={name} className="space-row" data-testid={`space-${name}`}>
+            <div className="space-key">
+              <code>{name}</code>
+              <small className="muted">{LABELS[name]}</small>
+            </div>
+            <div>
+              <DomainControl
+                name={name}
+                domain={shown.space[name]}
+                onCommit={commit(name)}
+                describeValue={name === 'f1' || name === 'f2' ? (value) => paramNote(shown.space, name, value) : undefined}
+              />
+              <FieldIssues name={name} errors={forKey(errors, name)} warnings={forKey(warnings, name)} />
+            </div>
+          </div>
+        ))}
+      </div>
+      <SettingsForm settings={shown.settings} errors={errors} warnings={warnings} onCommit={(key, value) => commit(key)(value)} />
+    </fieldset>
+  );
+}
