@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, locateBrowser } from './scripts/lib/browser';
 
-const PORT = 5183;
+// STUDIO_E2E_PORT lets two suites run side by side on one machine.
+const PORT = Number(process.env.STUDIO_E2E_PORT ?? 5183);
 
 export default defineConfig({
   testDir: './e2e',
