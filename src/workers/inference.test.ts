@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readMnistSplit } from '../../scripts/lib/nodeMnist';
+import type { BackendReport } from '../backend/init';
+import type { MnistSplit } from '../data/idx';
+import { classifier } from '../model/classifier';
+import { Network } from '../model/network';
+import { toTorchStateDict, type TorchStateDict } from '../model/stateDict';
+import { pixelsToBatch } from '../train/dataset';
+import { initialValues } from '../train/init';
+import { Rng } from '../train/rng';
+import { createLocalInferenceEngine } from './inferenceEngine';
+import { handleInferenceRequest } from './inferenceHost';
+import type { InferenceEngine, InferenceRequest, InferenceResponse } from './inferenceProtocol';
+import { createInferenceWorkerEngine, type InferencePort } from './inferenceWorkerEngine';
+
+const CPU_REPORT: BackendReport = {
+  requested: 'cpu',
+  chosen: 'cpu',
+  reason: 'requested',
+  webgpuAvailable: false,
+  crossOriginIsolated: false,
+  wasmSimd: false,
+};
+const MANIFEST = 'http://studio.test/data/mnist/manifest.json';
+const EVALUATED = 200;
+const HYPERPARAMETERS = { f1: 8, f2: 6 };
+
+/** A Worker stand-in: requests go through the real host, replies come back structured-cloned. */
+function inProcessPort(engine: InferenceEngine): InferencePort & { posted: InferenceResponse[] } {
+  const listeners: ((event: MessageEvent<InferenceResponse>) => void)[] = [];
+  const posted: InferenceResponse[] = [];
+  return {
+    posted,
+    postMessage(message: InferenceRequest) {
+      void handleInferenceRequest(engine, structuredClone(message), (response) => {
+        posted.push(response);
+        const event = { data: structuredClone(response) } as MessageEvent<InferenceResponse>;
+        for (const listener of listeners) listener(event);
+      });
+    },
+    addEventListener(type: 'message' | 'error', listener: unknown) {
+      if (type === 'message') listeners.push(listener as (event: MessageEvent<InferenceResponse>) => void);
+    },
+    terminate() {},
+  };
+}
+
+/** Eval-mode predicted digits of `network` for the first `count` test images, straight from the Network. */
+function networkPredictions(network: Network, split: MnistSplit, count: number): number[] {
+  return tf.tidy(() => {
+    const logits = network.logits(pixelsToBatch(split.images.subarray(0, count * 784)), 'eval');
+    return Array.from(tf.argMax(logits, 1).dataSync());
+  });
+}
+
+describe('inference engine over the worker protocol (tfjs CPU)', () => {
+  let test: MnistSplit;
+  let stateDict: TorchStateDict;
+  let network: Network;
+  let engine: InferenceEngine;
+  let port: ReturnType<typeof inProcessPort>;
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    const full = readMnistSplit('test');
+    test = { count: 1000, images: full.images.slice(0, 1000 * 784), labels: full.labels.slice(0, 1000) };
+    const values = initialValues(classifier.spec(HYPERPARAMETERS), new Rng(7));
+    network = new Network(classifier, HYPERPARAMETERS, values);
+    stateDict = toTorchStateDict(classifier.spec(HYPERPARAMETERS), values);
+    port = inProcessPort(
+      createLocalInferenceEngine({
+        startBackend: () => Promise.resolve(CPU_REPORT),
+        loadTestSplit: () => Promise.resolve(test),
+      }),
+    );
+    engine = createInferenceWorkerEngine(port);
+  });
+
+  it('loads a model from its state dict without detaching the caller’s copy', async () => {
+    const loaded = await engine.load({ modelKey: 'seeded', ...HYPERPARAMETERS, stateDict }, 'cpu');
+    expect(loaded).toEqual({ modelKey: 'seeded', totalParams: 9994, backend: CPU_REPORT });
+    expect(stateDict.every((tensor) => tensor.data.length > 0)).toBe(true);
+  });
+
+  it('predicts softmax probabilities that agree with the Network', async () => {
+    const pixels = Float32Array.from(test.images.subarray(0, 3 * 784), (v) => v / 255);
+    const probabilities = await engine.predict('seeded', pixels);
+    expect(probabilities).toHaveLength(30);
+    const expected = tf.tidy(() => tf.softmax(network.logits(pixelsToBatch(pixels), 'eval')).dataSync());
+    for (let i = 0; i < 30; i++) expect(probabilities[i]).toBeCloseTo(expected[i] ?? NaN, 5);
+    expect(pixels[200]).toBe((test.images[200] ?? 0) / 255);
+  });
+
+  it(`evaluates ${EVALUATED} test images: the confusion matrix sums to ${EVALUATED} and its diagonal is the accuracy`, async () => {
+    const progress: number[] = [];
+    const evaluation = await engine.evaluate(
+      { modelKey: 'seeded', manifestUrl: MANIFEST, limit: EVALUATED, chunkSize: 64, maxExamples: 5 },
+      { onProgress: (p) => progress.push(p.evaluated) },
+    );
+    expect(progress).toEqual([64, 128, 192, 200]);
+
+    const predicted = networkPredictions(network, test, EVALUATED);
+    const labels = Array.from(test.labels.subarray(0, EVALUATED));
+    const correct = predicted.filter((digit, i) => digit === labels[i]).length;
+    const accuracy = correct / EVALUATED;
+
+    expect(evaluation.count).toBe(EVALUATED);
+    expect(evaluation.confusion).toHaveLength(100);
+    expect(evaluation.confusion.reduce((a, b) => a + b, 0)).toBe(EVALUATED);
+    const diagonal = Array.from({ length: 10 }, (_, d) => evaluation.confusion[d * 11] ?? 0).reduce((a, b) => a + b, 0);
+    expect(diagonal).toBe(Math.round(accuracy * EVALUATED));
+    expect(evaluation.accuracy).toBeCloseTo(accuracy, 10);
+    // Cell by cell, so a transposed matrix (rows by prediction) fails too.
+    const expected = new Array<number>(100).fill(0);
+    labels.forEach((label, i) => {
+      const cell = label * 10 + (predicted[i] ?? 0);
+      expected[cell] = (expected[cell] ?? 0) + 1;
+    });
+    expect(evaluation.confusion).toEqual(expected);
+    expect(Number.isFinite(evaluation.loss)).toBe(true);
+
+    expect(evaluation.misclassified.map((m) => m.index)).toEqual(labels.flatMap((label, i) => (predicted[i] === label ? [] : [i])));
+    for (const m of evaluation.misclassified) {
+      expect(m.label).toBe(labels[m.index]);
+      expect(m.predicted).toBe(predicted[m.index]);
+    }
+    const first = evaluation.misclassified[0]!;
+    expect(evaluation.examplePixels).toHaveLength(5 * 784);
+    expect(Array.from(evaluation.examplePixels.subarray(0, 784))).toEqual(Array.from(test.images.subarray(first.index * 784, (first.index + 1) * 784)));
+  });
+
+  it('answers every request exactly once, and refuses unknown or unloaded models', async () => {
+    await expect(engine.predict('missing', new Float32Array(784))).rejects.toThrow('Model missing is not loaded');
+    const evaluation = engine.evaluate({ modelKey: 'seeded', manifestUrl: MANIFEST, limit: 1000, chunkSize: 10 });
+    await engine.unload('seeded');
+    await expect(evaluation).rejects.toThrow('unloaded during its evaluation');
+    const replies = port.posted.filter((r) => r.kind !== 'progress').map((r) => r.id);
+    expect(new Set(replies).size).toBe(replies.length);
+    await engine.dispose();
+  });
+});
