@@ -120,9 +120,10 @@ test.describe('search panel', () => {
   test('stopping one trial ends it STOPPED while the other finishes', async ({ studio, search }) => {
     await studio.open();
     await search.setField('Trials', '2');
-    await search.setField('Max epochs per trial', '3');
+    await search.setField('Max epochs per trial', '2');
     await search.setField('Trials at once', '1');
-    await search.run({ train: 1024, val: 256 });
+    // 32 steps an epoch, so the trial reports its steps (every 20) before the epoch ends.
+    await search.run({ train: 2048, val: 256 });
     await expect(search.trialStatus('t0001')).toHaveText('RUNNING');
     await expect(search.root.getByTestId('trial-progress-t0001')).toContainText('step');
     await studio.screenshot('search-running-820', { width: 820, height: 1180 });

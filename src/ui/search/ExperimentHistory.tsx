@@ -9,6 +9,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 export function ExperimentHistory() {
   const searchStatus = useStudio((s) => s.search?.status);
   const liveId = useStudio((s) => s.search?.experimentId);
+  const epochsReported = useStudio((s) => s.search?.experiment.trials.reduce((sum, t) => sum + t.history.length, 0) ?? 0);
   const [list, setList] = useState<ExperimentSummary[]>([]);
   const [open, setOpen] = useState<StoredExperiment | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -16,8 +17,8 @@ export function ExperimentHistory() {
   const refresh = useCallback(() => {
     listExperiments().then(setList, (error: unknown) => setProblem(messageOf(error)));
   }, []);
-  // The list changes when a search starts or finishes.
-  useEffect(refresh, [refresh, searchStatus]);
+  // The list changes when a search starts, saves an epoch, or finishes.
+  useEffect(refresh, [refresh, searchStatus, liveId, epochsReported]);
 
   const reopen = async (id: string) => {
     setOpen(open?.id === id ? null : await loadExperiment(id));

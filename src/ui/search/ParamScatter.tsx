@@ -1,11 +1,11 @@
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ExperimentState } from '../../tune/experiment';
-import { HYPERPARAMETERS, type HyperparameterName } from '../../tune/space';
+import { discreteValues, HYPERPARAMETERS, type HyperparameterName } from '../../tune/space';
 import { trialColor } from './colors';
 
-/** Hyperparameters the search varies (a fixed one has nothing to show). */
+/** Hyperparameters the search varies (one that takes a single value has nothing to show). */
 export function searchedParameters(experiment: ExperimentState): HyperparameterName[] {
-  return HYPERPARAMETERS.filter((name) => experiment.space[name].kind !== 'fixed');
+  return HYPERPARAMETERS.filter((name) => (discreteValues(experiment.space[name])?.length ?? Infinity) > 1);
 }
 
 /** One scatter per searched hyperparameter: its value against each trial's best val_acc. */
@@ -25,6 +25,9 @@ export function ParamScatter({ experiment, selected }: { experiment: ExperimentS
             <figcaption>
               {name} vs best val_acc
             </figcaption>
+            {points.length === 0 ? (
+              <p className="chart-empty muted">Waiting for results…</p>
+            ) : (
             <ResponsiveContainer width="100%" height={180}>
               <ScatterChart margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
@@ -40,6 +43,7 @@ export function ParamScatter({ experiment, selected }: { experiment: ExperimentS
                 />
               </ScatterChart>
             </ResponsiveContainer>
+            )}
           </figure>
         );
       })}

@@ -28,10 +28,12 @@ export function SettingsForm({ settings, errors, warnings, onCommit }: SettingsF
   return (
     <div className="settings-form" data-testid="run-settings">
       <label className="setting" data-testid={`setting-${SETTING_KEYS.scheduler}`}>
-        <span>Scheduler</span>
+        <span>
+          Scheduler <code className="muted">{SETTING_KEYS.scheduler}</code>
+        </span>
         <select aria-label="Scheduler" value={settings.scheduler} onChange={(event) => onCommit(SETTING_KEYS.scheduler, event.target.value)}>
-          <option value={SCHEDULERS.fifo}>FIFO (every trial runs all epochs)</option>
-          <option value={SCHEDULERS.asha}>ASHA (stops weak trials early)</option>
+          <option value={SCHEDULERS.fifo}>FIFO (all epochs)</option>
+          <option value={SCHEDULERS.asha}>ASHA (early stopping)</option>
         </select>
         <FieldIssues name={SETTING_KEYS.scheduler} errors={errors.get(SETTING_KEYS.scheduler)} />
       </label>

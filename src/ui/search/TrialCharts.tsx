@@ -19,6 +19,9 @@ function EpochChart({ title, testId, trials, bestId, selected, series, percent }
   return (
     <figure className="chart" data-testid={testId} data-points={rows.length}>
       <figcaption>{title}</figcaption>
+      {rows.length === 0 ? (
+        <p className="chart-empty muted">Waiting for the first epoch…</p>
+      ) : (
       <ResponsiveContainer width="100%" height={220}>
         <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
@@ -27,7 +30,7 @@ function EpochChart({ title, testId, trials, bestId, selected, series, percent }
             tick={{ fontSize: 11 }}
             width={48}
             domain={['auto', 'auto']}
-            tickFormatter={(v: number) => (percent ? `${(v * 100).toFixed(0)}%` : String(Number(v.toPrecision(3))))}
+            tickFormatter={(v: number) => (percent ? `${(v * 100).toFixed(1)}%` : String(Number(v.toPrecision(3))))}
           />
           <Tooltip formatter={tooltipValue} labelFormatter={(epoch: unknown) => `epoch ${typeof epoch === 'number' ? epoch : '?'}`} />
           {trials.flatMap((trial, index) =>
@@ -51,6 +54,7 @@ function EpochChart({ title, testId, trials, bestId, selected, series, percent }
           )}
         </LineChart>
       </ResponsiveContainer>
+      )}
     </figure>
   );
 }

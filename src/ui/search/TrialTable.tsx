@@ -48,6 +48,18 @@ function TrialProgress({ row, progress, epochsTotal }: { row: TrialRow; progress
   );
 }
 
+function SortHeader({ column, label, order, onSort }: { column: SortColumn; label: string; order: SortOrder; onSort: (order: SortOrder) => void }) {
+  const active = order.column === column;
+  return (
+    <th aria-sort={active ? (order.descending ? 'descending' : 'ascending') : 'none'}>
+      <button type="button" className="sort" onClick={() => onSort(nextSortOrder(order, column))} aria-label={`Sort by ${label}`}>
+        {label}
+        {active ? (order.descending ? ' ▼' : ' ▲') : ''}
+      </button>
+    </th>
+  );
+}
+
 /** Every trial with its hyperparameters and results; sortable, selectable, the best one marked. */
 export function TrialTable({ experiment, progress, trialTimes, now, selected, onSelect, onStop }: TrialTableProps) {
   const [order, setOrder] = useState<SortOrder>({ column: 'id', descending: false });
@@ -63,15 +75,13 @@ export function TrialTable({ experiment, progress, trialTimes, now, selected, on
         <thead>
           <tr>
             <th aria-label="best trial marker" />
-            {COLUMNS.map(({ column, label }) => (
-              <th key={column} aria-sort={order.column === column ? (order.descending ? 'descending' : 'ascending') : 'none'}>
-                <button type="button" className="sort" onClick={() => setOrder(nextSortOrder(order, column))} aria-label={`Sort by ${label}`}>
-                  {label}
-                  {order.column === column ? (order.descending ? ' ▼' : ' ▲') : ''}
-                </button>
-              </th>
+            {COLUMNS.slice(0, 2).map(({ column, label }) => (
+              <SortHeader key={column} column={column} label={label} order={order} onSort={setOrder} />
             ))}
             <th>progress</th>
+            {COLUMNS.slice(2).map(({ column, label }) => (
+              <SortHeader key={column} column={column} label={label} order={order} onSort={setOrder} />
+            ))}
             {onStop && <th aria-label="actions" />}
           </tr>
         </thead>
@@ -100,6 +110,9 @@ export function TrialTable({ experiment, progress, trialTimes, now, selected, on
               <td data-testid={`trial-status-${row.id}`} className={`status status-${row.status.toLowerCase()}`}>
                 {row.status}
               </td>
+              <td>
+                <TrialProgress row={row} progress={progress[row.id]} epochsTotal={experiment.settings.maxNumEpochs} />
+              </td>
               {HYPERPARAMETERS.map((name) => (
                 <td key={name} className="num">
                   {Number(row.config[name].toPrecision(4))}
@@ -111,9 +124,6 @@ export function TrialTable({ experiment, progress, trialTimes, now, selected, on
               <td className="num">{fixed(4)(row.valLoss)}</td>
               <td className="num">{count(row.samplesPerS)}</td>
               <td className="num">{row.elapsedMs === null ? '–' : formatDuration(row.elapsedMs)}</td>
-              <td>
-                <TrialProgress row={row} progress={progress[row.id]} epochsTotal={experiment.settings.maxNumEpochs} />
-              </td>
               {onStop && (
                 <td>
                   {(row.status === TRIAL_STATUS.running || row.status === TRIAL_STATUS.pending) && (

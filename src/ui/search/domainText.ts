@@ -26,7 +26,7 @@ export function convertDomain(name: HyperparameterName, domain: Domain, kind: Do
       return { kind, values: values.slice(0, 10) };
     case 'interval': {
       const top = hi > lo ? hi : integer ? lo + 4 : lo * 10;
-      return { kind, lo, hi: top, log: !integer && top / lo >= 100, integer };
+      return { kind, lo, hi: top, log: !integer && lo > 0 && top / lo >= 10, integer };
     }
     case 'range': {
       const step = integer ? Math.max(1, Math.round((hi - lo) / 4) || 1) : hi > lo ? (hi - lo) / 4 : lo || 1;
