@@ -1,8 +1,8 @@
 import { useEffect } from 'react';
 import type { AdapterSummary, BackendReport } from '../backend';
-import { backendChoiceFromSearch } from '../backend/choice';
 import type { SelfTestState } from '../state/backendSlice';
 import { useStudio } from '../state/store';
+import { readUrlState } from '../state/urlState';
 
 function formatBytes(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
@@ -89,7 +89,7 @@ export function BackendPanel() {
   const startBackend = useStudio((state) => state.startBackend);
 
   useEffect(() => {
-    void startBackend(backendChoiceFromSearch(window.location.search));
+    void startBackend(readUrlState(window.location.search).backend);
   }, [startBackend]);
 
   return (
