@@ -58,7 +58,9 @@ export function installAutomation(store: typeof useStudio): void {
 
   /** Streams a search's events while `work` runs it, then gathers its results and the best trial's files. */
   const follow = async (work: () => Promise<ExperimentState>): Promise<AutomationResult> => {
-    const seenEpochs = new Map<string, number>();
+    // Epoch records already reported (or saved before a resume); a retrained epoch is a new record.
+    const reported = new WeakSet<object>();
+    const known = new Set<string>();
     const seenStatus = new Map<string, string>();
     const announced = new Set<string>();
     const unsubscribe = store.subscribe((state) => {
@@ -78,11 +80,15 @@ export function installAutomation(store: typeof useStudio): void {
       }
       for (const trial of search.experiment.trials) {
         // A resumed search reports only the epochs it trains now, not those saved before.
-        if (!seenEpochs.has(trial.id)) seenEpochs.set(trial.id, trial.status === 'RUNNING' ? 0 : trial.history.length);
-        for (const epoch of trial.history.slice(seenEpochs.get(trial.id))) {
+        if (!known.has(trial.id)) {
+          known.add(trial.id);
+          for (const epoch of trial.history) reported.add(epoch);
+        }
+        for (const epoch of trial.history) {
+          if (reported.has(epoch)) continue;
+          reported.add(epoch);
           report({ kind: 'epoch', trial_id: trial.id, ...(epoch as EpochReport) });
         }
-        seenEpochs.set(trial.id, trial.history.length);
         const finished = trial.status !== 'PENDING' && trial.status !== 'RUNNING';
         if (finished && seenStatus.has(trial.id) && seenStatus.get(trial.id) !== trial.status) {
           report({ kind: 'trial-ended', trial_id: trial.id, status: trial.status, error: trial.error });

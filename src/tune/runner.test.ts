@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochReport, TrainingState } from '../train/trainer';
 import type { TrialEngine, TrialEvents, TrialRun, TrialSnapshot } from '../workers/protocol';
-import { createExperiment, type ExperimentState } from './experiment';
+import { createExperiment, experimentReducer, reportEpoch, type ExperimentState } from './experiment';
 import { SearchRunner } from './runner';
 import { sampleTrials } from './sampler';
 import { DEFAULT_SETTINGS, defaultSpace, type RunSettings } from './space';
@@ -160,5 +160,32 @@ describe('SearchRunner', () => {
     ]);
     expect(final.trials[0]!.history.length).toBe(2);
     expect(final.stopped).toBe(true);
+  });
+
+  it('resumes from a checkpoint saved ahead of the experiment record, filling the missing epochs from it', async () => {
+    const log: string[] = [];
+    let state = experiment({ numTrials: 1, maxNumEpochs: 4 });
+    state = experimentReducer(state, { kind: 'trial-started', trialId: 't0001' });
+    const epoch = (n: number): EpochReport => ({
+      epoch: n, train_loss: 1, val_loss: 1, val_acc: 0.5 + n / 100, total_params: 9994, time_s: 1, samples_per_s: 1,
+    });
+    state = reportEpoch(state, 't0001', epoch(1)).state;
+    state = experimentReducer(state, { kind: 'resumed' });
+    const ahead: TrialSnapshot = {
+      config: {} as TrialSnapshot['config'],
+      state: { epoch: 2, history: [epoch(1), epoch(2)] } as TrainingState,
+      stateDict: [],
+    };
+    const runner = new SearchRunner({
+      experiment: state,
+      createEngine: scriptedEngines({ t0001: { acc: (e) => 0.5 + e / 100 } }, log).create,
+      runBase,
+      concurrency: 1,
+      resumeFrom: new Map([['t0001', ahead]]),
+    });
+    const final = await runner.done;
+    expect(log).toEqual(['t0001 start@3']);
+    expect(final.trials[0]!.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
+    expect(final.trials[0]!.status).toBe('TERMINATED');
   });
 });

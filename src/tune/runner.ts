@@ -113,6 +113,21 @@ export class SearchRunner {
     return this.state;
   }
 
+  /**
+   * A checkpoint can be saved ahead of the experiment record that lists its epoch (both are
+   * written after every epoch, and a closed tab may cut between them): its own history fills
+   * the gap, through the scheduler, so no epoch is lost or trained twice.
+   */
+  private replaySavedEpochs(trialId: string, resume: TrialSnapshot): 'CONTINUE' | 'STOP' {
+    const recorded = this.state.trials.find((t) => t.id === trialId)?.history.at(-1)?.epoch ?? 0;
+    for (const report of resume.state.history.filter((h) => h.epoch > recorded)) {
+      const { state, decision } = reportEpoch(this.state, trialId, report);
+      this.publish(state);
+      if (decision === 'STOP') return 'STOP';
+    }
+    return 'CONTINUE';
+  }
+
   private async runTrial(trial: TrialRecord): Promise<void> {
     this.apply({ kind: 'trial-started', trialId: trial.id });
     const engine = this.options.createEngine();
@@ -122,6 +137,7 @@ export class SearchRunner {
     const resume = this.lastCheckpoint.get(trial.id);
     let checkpointWrites: Promise<void> = Promise.resolve();
     try {
+      if (resume && this.replaySavedEpochs(trial.id, resume) === 'STOP') return;
       await engine.train(
         { ...this.options.runBase, trialId: trial.id, config, resume: resume?.state },
         {

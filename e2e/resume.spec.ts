@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import type { AutomationEvent, AutomationResult } from '../src/automation';
+
+type EpochEvent = Extract<AutomationEvent, { kind: 'epoch' }>;
+
+/** Epochs of a trial saved in IndexedDB with a checkpoint beside them (0 when none). */
+async function savedEpochs(trialId: string): Promise<number> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const open = indexedDB.open('filenest-digit-studio');
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(new Error(String(open.error)));
+  });
+  const all = <T>(request: IDBRequest<T>) =>
+    new Promise<T>((resolve, reject) => {
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(new Error(String(request.error)));
+    });
+  const store = db.transaction('keyval').objectStore('keyval');
+  const keys = (await all(store.getAllKeys())).map(String);
+  const values = await all(store.getAll());
+  db.close();
+  const experiment = values[keys.findIndex((k) => k.startsWith('v1/experiments/'))] as { id: string; state: string } | undefined;
+  if (!experiment || !keys.includes(`v1/checkpoints/${experiment.id}/${trialId}/last`)) return 0;
+  const state = JSON.parse(experiment.state) as { trials: { id: string; history: unknown[] }[] };
+  return state.trials.find((t) => t.id === trialId)?.history.length ?? 0;
+}
+
+test('a reload in the middle of a search resumes it: no trial restarts from epoch 0 and every trial finishes', async ({ page }) => {
+  const events: AutomationEvent[] = [];
+  await page.exposeFunction('digitStudioReport', (event: AutomationEvent) => void events.push(event));
+  await page.goto('./?backend=wasm');
+  await page.waitForFunction(() => window.digitStudio !== undefined);
+
+  await test.step('start a 3-trial, 3-epoch search and reload after the second trial has saved an epoch', async () => {
+    void page
+      .evaluate(() =>
+        window.digitStudio!.runSearch({
+          overrides: ['num_trials=3', 'max_num_epochs=3', 'max_concurrent_trials=2', 'lr=choice(0.01)'],
+          trainLimit: 640,
+          valLimit: 200,
+        }),
+      )
+      .catch(() => undefined); // the reload below ends this call
+    await expect
+      .poll(() => events.filter((e) => e.kind === 'epoch' && e.trial_id === 't0002').length, { timeout: 180_000 })
+      .toBeGreaterThan(0);
+    // The epoch is in IndexedDB (the experiment and the trial's last checkpoint) before the tab goes away.
+    await expect.poll(() => page.evaluate(savedEpochs, 't0002'), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.reload();
+    await page.waitForFunction(() => window.digitStudio !== undefined);
+  });
+
+  // What IndexedDB holds is what a resume may skip; every other epoch must be trained after the reload.
+  const lastEpochBefore = new Map<string, number>();
+  for (const trialId of ['t0001', 't0002', 't0003']) lastEpochBefore.set(trialId, await page.evaluate(savedEpochs, trialId));
+  events.length = 0;
+
+  const result: AutomationResult = await test.step('resume it', () => page.evaluate(() => window.digitStudio!.resumeSearch()));
+
+  const after = events.filter((e): e is EpochEvent => e.kind === 'epoch');
+  expect(result.results.trials.map((t) => t.status)).toEqual(['TERMINATED', 'TERMINATED', 'TERMINATED']);
+  for (const trial of result.results.trials) {
+    expect(trial.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    const resumedEpochs = after.filter((e) => e.trial_id === trial.trial_id).map((e) => e.epoch);
+    const savedBefore = lastEpochBefore.get(trial.trial_id) ?? 0;
+    // Each trial trains exactly the epochs it had not finished before the reload.
+    expect(resumedEpochs).toEqual([1, 2, 3].filter((epoch) => epoch > savedBefore));
+  }
+  expect([...lastEpochBefore.values()].some((epoch) => epoch > 0 && epoch < 3)).toBe(true);
+});
