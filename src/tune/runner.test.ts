@@ -38,7 +38,7 @@ function scriptedEngines(scripts: Record<string, Script>, log: string[]) {
               epoch, train_loss: 1, val_loss: 1, val_acc: script.acc(epoch), total_params: 9994, time_s: 1, samples_per_s: 1,
             };
             history.push(report);
-            const snapshot: TrialSnapshot = { config: run.config, state: { epoch } as TrainingState, stateDict: [] };
+            const snapshot: TrialSnapshot = { config: run.config, state: { epoch, history: [...history] } as TrainingState, stateDict: [] };
             events.onEpoch?.(report, snapshot);
           }
           return { status: 'completed' as const, history };
