@@ -2,10 +2,11 @@ import { create } from 'zustand';
 import { createBackendSlice, type BackendSlice } from './backendSlice';
 import { createConfigSlice, type ConfigSlice } from './configSlice';
 import { createDatasetSlice, type DatasetSlice } from './datasetSlice';
+import { createModelsSlice, type ModelsSlice } from './modelsSlice';
 import { createSearchSlice, type SearchSlice } from './searchSlice';
 
 /** Every slice of the studio's state, combined into one bound store. */
-export type StudioState = BackendSlice & DatasetSlice & ConfigSlice & SearchSlice;
+export type StudioState = BackendSlice & DatasetSlice & ConfigSlice & SearchSlice & ModelsSlice;
 
 /** The studio's one zustand store; components read it with per-field selectors. */
 export const useStudio = create<StudioState>()((...a) => ({
@@ -13,4 +14,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createDatasetSlice(...a),
   ...createConfigSlice(...a),
   ...createSearchSlice(...a),
+  ...createModelsSlice(...a),
 }));

@@ -1,5 +1,6 @@
 import { BackendPanel } from './BackendPanel';
 import { DatasetPanel } from './DatasetPanel';
+import { ModelsPanel } from './models/ModelsPanel';
 import { SearchPanel } from './search/SearchPanel';
 
 /** The studio's one page: a column of panels, each fed by the store. */
@@ -16,6 +17,7 @@ export function App() {
         <BackendPanel />
         <DatasetPanel />
         <SearchPanel />
+        <ModelsPanel />
       </main>
     </div>
   );

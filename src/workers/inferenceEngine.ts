@@ -108,10 +108,11 @@ export function createLocalInferenceEngine(deps: LocalInferenceDeps = browserDep
       };
     },
 
-    unload(modelKey: string) {
+    async unload(modelKey: string) {
+      // A load sent just before waits on the backend too and resumes first, so its model is not left behind.
+      if (backend) await backend.catch(() => undefined);
       models.get(modelKey)?.dispose();
       models.delete(modelKey);
-      return Promise.resolve();
     },
 
     dispose() {
