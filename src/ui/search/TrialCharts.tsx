@@ -22,38 +22,38 @@ function EpochChart({ title, testId, trials, bestId, selected, series, percent }
       {rows.length === 0 ? (
         <p className="chart-empty muted">Waiting for the first epoch…</p>
       ) : (
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-          <XAxis dataKey="epoch" type="number" domain={[1, 'dataMax']} allowDecimals={false} tick={{ fontSize: 11 }} />
-          <YAxis
-            tick={{ fontSize: 11 }}
-            width={48}
-            domain={['auto', 'auto']}
-            tickFormatter={(v: number) => (percent ? `${(v * 100).toFixed(1)}%` : String(Number(v.toPrecision(3))))}
-          />
-          <Tooltip formatter={tooltipValue} labelFormatter={(epoch: unknown) => `epoch ${typeof epoch === 'number' ? epoch : '?'}`} />
-          {trials.flatMap((trial, index) =>
-            series.map((s) => {
-              const strong = trial.id === emphasis;
-              return (
-                <Line
-                  key={seriesKey(trial.id, s.metric)}
-                  dataKey={seriesKey(trial.id, s.metric)}
-                  name={`${trial.id} ${s.label}`}
-                  stroke={trialColor(index)}
-                  strokeWidth={strong ? 3 : 1.5}
-                  strokeOpacity={emphasis === null || strong || selected === null ? 1 : 0.25}
-                  strokeDasharray={s.dashed ? '4 3' : undefined}
-                  dot={{ r: strong ? 3 : 2 }}
-                  connectNulls
-                  isAnimationActive={false}
-                />
-              );
-            }),
-          )}
-        </LineChart>
-      </ResponsiveContainer>
+        <ResponsiveContainer width="100%" height={220}>
+          <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+            <XAxis dataKey="epoch" type="number" domain={[1, 'dataMax']} allowDecimals={false} tick={{ fontSize: 11 }} />
+            <YAxis
+              tick={{ fontSize: 11 }}
+              width={48}
+              domain={['auto', 'auto']}
+              tickFormatter={(v: number) => (percent ? `${(v * 100).toFixed(1)}%` : String(Number(v.toPrecision(3))))}
+            />
+            <Tooltip formatter={tooltipValue} labelFormatter={(epoch: unknown) => `epoch ${typeof epoch === 'number' ? epoch : '?'}`} />
+            {trials.flatMap((trial, index) =>
+              series.map((s) => {
+                const strong = trial.id === emphasis;
+                return (
+                  <Line
+                    key={seriesKey(trial.id, s.metric)}
+                    dataKey={seriesKey(trial.id, s.metric)}
+                    name={`${trial.id} ${s.label}`}
+                    stroke={trialColor(index)}
+                    strokeWidth={strong ? 3 : 1.5}
+                    strokeOpacity={emphasis === null || strong || selected === null ? 1 : 0.25}
+                    strokeDasharray={s.dashed ? '4 3' : undefined}
+                    dot={{ r: strong ? 3 : 2 }}
+                    connectNulls
+                    isAnimationActive={false}
+                  />
+                );
+              }),
+            )}
+          </LineChart>
+        </ResponsiveContainer>
       )}
     </figure>
   );
