@@ -122,10 +122,13 @@ export class Network {
     let mean: tf.Tensor;
     let variance: tf.Tensor;
     if (mode === 'train') {
-      const moments = tf.moments(x, [0, 1, 2]); // biased variance, as PyTorch normalises with
-      mean = moments.mean;
-      variance = moments.variance;
+      // Batch statistics summed per image first, then over the batch: a single float32 pass over
+      // N*H*W values loses enough precision on wasm to show after BatchNorm divides by a small
+      // standard deviation. Biased variance, as PyTorch normalises with.
       const n = x.size / (x.shape[3] ?? 1);
+      const perChannel = (t: tf.Tensor) => tf.div(tf.sum(tf.sum(t, [1, 2]), 0), n);
+      mean = perChannel(x);
+      variance = perChannel(tf.square(tf.sub(x, mean)));
       const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
       buffers.mean.assign(tf.add(tf.mul(buffers.mean, keep), tf.mul(mean, momentum)));
       buffers.variance.assign(tf.add(tf.mul(buffers.variance, keep), tf.mul(unbiased, momentum)));
