@@ -1,0 +1,161 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test as base, type Locator, type Page } from '@playwright/test';
+
+/** Debian's PyTorch (DESIGN.md section 6): the checkpoint this spec imports is trained with it. */
+const PYTHON = '/usr/bin/python3';
+const TRAIN_SCRIPT = fileURLToPath(new URL('./torch/train_quick.py', import.meta.url));
+const TRAIN_IMAGES = 15000;
+
+/** What the PyTorch training run reports: its own accuracy on the test split. */
+interface TorchTraining {
+  test_correct: number;
+  test_count: number;
+  train_count: number;
+  seconds: number;
+}
+
+/** Trains Classifier(8, 6) for one epoch with PyTorch and saves the original's (model, optimizer) tuple. */
+function trainWithTorch(out: string): TorchTraining {
+  if (!existsSync(PYTHON)) throw new Error(`This check needs PyTorch: ${PYTHON} is missing (apt-get install -y python3-torch)`);
+  try {
+    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'pipe' });
+  } catch (error) {
+    throw new Error(`This check needs Debian's PyTorch at ${PYTHON} (apt-get install -y python3-torch): ${String(error)}`);
+  }
+  const output = execFileSync(PYTHON, [TRAIN_SCRIPT, out, String(TRAIN_IMAGES)], { encoding: 'utf8', timeout: 240_000 });
+  const last = output.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(last) as TorchTraining;
+}
+
+type Point = [number, number];
+
+/** The drawing pad and its verdict, driven with the mouse as a person would. */
+class DrawingPad {
+  readonly canvas: Locator;
+  readonly prediction: Locator;
+
+  constructor(readonly page: Page) {
+    this.canvas = page.getByTestId('draw-canvas');
+    this.prediction = page.getByTestId('prediction');
+  }
+
+  /** Draws one stroke through `points` (fractions of the pad), in many small mouse moves. */
+  async stroke(points: readonly Point[], stepsPerSegment = 8): Promise<void> {
+    // Mouse coordinates are the viewport's: the pad must be on screen.
+    await this.canvas.scrollIntoViewIfNeeded();
+    const box = await this.canvas.boundingBox();
+    if (!box) throw new Error('the drawing pad is not visible');
+    const at = ([x, y]: Point): Point => [box.x + x * box.width, box.y + y * box.height];
+    const [first, ...rest] = points.map(at);
+    if (!first) return;
+    await this.page.mouse.move(...first);
+    await this.page.mouse.down();
+    for (const point of rest) await this.page.mouse.move(...point, { steps: stepsPerSegment });
+    await this.page.mouse.up();
+  }
+
+  async clear(): Promise<void> {
+    await this.page.getByTestId('clear-canvas').click();
+  }
+
+  /** The prediction once the pad has settled: the final stroke's verdict, read after it stops changing. */
+  async settledPrediction(): Promise<string> {
+    await expect(this.prediction).toBeVisible();
+    let previous = '';
+    await expect
+      .poll(async () => {
+        const text = (await this.prediction.textContent()) ?? '';
+        const stable = text === previous;
+        previous = text;
+        return stable;
+      }, { intervals: [300] })
+      .toBe(true);
+    return previous;
+  }
+}
+
+/** A "1": one vertical stroke, slightly slanted as people write it. */
+const ONE: Point[][] = [[[0.52, 0.18], [0.5, 0.5], [0.48, 0.82]]];
+/** A "0": one closed ellipse. */
+const ZERO: Point[][] = [
+  Array.from({ length: 41 }, (_, i): Point => {
+    const angle = (i / 40) * 2 * Math.PI - Math.PI / 2;
+    return [0.5 + 0.2 * Math.cos(angle), 0.5 + 0.3 * Math.sin(angle)];
+  }),
+];
+/** A "7": a top bar, then a diagonal down to the left. */
+const SEVEN: Point[][] = [
+  [[0.3, 0.22], [0.7, 0.22]],
+  [[0.7, 0.22], [0.55, 0.5], [0.42, 0.8]],
+];
+
+const test = base.extend<{ pad: DrawingPad }>({
+  pad: async ({ page }, provide) => {
+    await provide(new DrawingPad(page));
+  },
+});
+
+test('a PyTorch-trained checkpoint imports, reads drawn digits, and scores the test split', async ({ page, pad }, testInfo) => {
+  const checkpoint = testInfo.outputPath('quick-classifier.pt');
+  const torch = await test.step('train Classifier(8, 6) for one epoch with PyTorch', () => trainWithTorch(checkpoint));
+  testInfo.annotations.push({ type: 'pytorch', description: `${torch.test_correct}/${torch.test_count} test images right after ${torch.seconds} s` });
+
+  await test.step('import the .pt into the studio', async () => {
+    await page.goto('./');
+    await page.getByTestId('import-checkpoint').setInputFiles(checkpoint);
+    await expect(page.getByTestId('import-status')).toContainText('Imported quick-classifier.pt');
+    await expect(page.getByTestId('selected-model')).toContainText('quick-classifier.pt (imported), f1=8 f2=6');
+    await expect(page.getByTestId('inference-backend')).toContainText('Predicting in a worker on');
+  });
+
+  const drawn: Record<string, string> = {};
+  for (const [digit, strokes, mustMatch] of [
+    ['1', ONE, true],
+    ['0', ZERO, true],
+    ['7', SEVEN, false],
+  ] as const) {
+    await test.step(`draw a ${digit}`, async () => {
+      for (const stroke of strokes) await pad.stroke(stroke);
+      drawn[digit] = await pad.settledPrediction();
+      testInfo.annotations.push({ type: `drew ${digit}`, description: `prediction: ${drawn[digit]}` });
+      if (mustMatch) expect(drawn[digit], `the model read a drawn ${digit} as ${drawn[digit]}`).toMatch(new RegExp(`^${digit}\\b`));
+      await pad.clear();
+      await expect(pad.prediction).toHaveCount(0);
+    });
+  }
+  console.log(`drawn digits and predictions: ${JSON.stringify(drawn)}`);
+
+  await test.step('undo drops the last stroke', async () => {
+    await pad.stroke(SEVEN[0]!);
+    await pad.stroke(SEVEN[1]!);
+    await page.getByTestId('undo-stroke').click();
+    await page.getByTestId('undo-stroke').click();
+    await expect(pad.prediction).toHaveCount(0);
+  });
+
+  await test.step('evaluate on the whole test split', async () => {
+    const explorer = page.getByTestId('test-set-explorer');
+    await explorer.getByTestId('evaluate-limit').selectOption('10000');
+    await explorer.getByTestId('evaluate-test-set').click();
+    await expect(explorer.getByTestId('test-accuracy')).toBeVisible({ timeout: 120_000 });
+    const number = async (locator: Locator) => Number(((await locator.textContent()) ?? '').replace(/[^\d]/g, ''));
+    const evaluated = await number(explorer.getByTestId('evaluated-count'));
+    expect(evaluated).toBe(10000);
+    expect(await number(explorer.getByTestId('confusion-total'))).toBe(evaluated);
+    const summary = (await explorer.getByTestId('test-accuracy').textContent()) ?? '';
+    const accuracy = Number(/Accuracy ([\d.]+)%/.exec(summary)?.[1]) / 100;
+    testInfo.annotations.push({ type: 'studio test accuracy', description: summary });
+    console.log(`studio: ${summary}; PyTorch: ${torch.test_correct}/${torch.test_count}`);
+    expect(accuracy).toBeGreaterThan(0.8);
+    // Same weights, same images: the studio's accuracy is PyTorch's, give or take a rounding tie.
+    expect(Math.abs(accuracy - torch.test_correct / torch.test_count)).toBeLessThan(0.002);
+    let diagonal = 0;
+    for (let d = 0; d < 10; d++) diagonal += await number(explorer.getByTestId(`confusion-${d}-${d}`));
+    expect(Math.abs(diagonal - torch.test_correct)).toBeLessThanOrEqual(20);
+    const mistakes = explorer.getByTestId('misclassified-digit');
+    await expect(mistakes.first()).toBeVisible();
+    await expect(mistakes.first()).toContainText(/true \d → \d/);
+  });
+});
