@@ -1,11 +1,16 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { readmeLinkPlugin } from './scripts/lib/readmeLink';
+import { serviceWorkerPlugin } from './scripts/lib/serviceWorkerPlugin';
+import { ISOLATION_HEADERS } from './src/pwa/shell';
 
 // Relative base so that a static copy of dist/ works under any sub-path.
 export default defineConfig({
   base: './',
-  plugins: [react()],
+  plugins: [react(), readmeLinkPlugin(), serviceWorkerPlugin()],
   worker: { format: 'es' },
   server: { port: 5173, strictPort: false },
-  preview: { port: 4173 },
+  // The built studio is cross-origin isolated through its service worker; `vite preview` also
+  // sends the headers itself. Dev stays unisolated, as most static hosts are before the worker runs.
+  preview: { port: 4173, headers: { ...ISOLATION_HEADERS } },
 });

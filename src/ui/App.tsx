@@ -1,6 +1,7 @@
 import { BackendPanel } from './BackendPanel';
 import { DatasetPanel } from './DatasetPanel';
 import { ModelsPanel } from './models/ModelsPanel';
+import { README_URL } from './readmeLink';
 import { SearchPanel } from './search/SearchPanel';
 
 /** The studio's one page: a column of panels, each fed by the store. */
@@ -10,7 +11,10 @@ export function App() {
       <header className="studio-header">
         <h1>FileNest Digit Studio</h1>
         <p className="about">
-          Tune, train and test a lightweight (&lt;10k parameters) MNIST classifier in your browser.
+          Tune, train and test a lightweight (&lt;10k parameters) MNIST classifier in your browser.{' '}
+          <a href={README_URL} data-testid="about-readme" target="_blank" rel="noreferrer">
+            Read the README
+          </a>
         </p>
       </header>
       <main className="panels">

@@ -1,0 +1,119 @@
+/**
+ * The hosted demo: dist/ copied to a plain static host under a sub-path. No failed request, data
+ * loads, a short search runs, the service worker makes the page cross-origin isolated, a shared
+ * link restores its space, and a reload with no network still opens the studio and trains.
+ */
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+import type { AutomationRequest } from '../src/automation';
+import type { SearchResults } from '../src/tune/results';
+import { ensureBuilt } from '../scripts/lib/hostedBuild';
+import { serveStatic, type StaticServer } from '../scripts/serve-static';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SUB_PATH = '/demo/studio/';
+const TINY_SEARCH: AutomationRequest = { overrides: ['num_trials=1', 'max_num_epochs=1'], trainLimit: 256, valLimit: 200 };
+const SHARED_QUERY = '?num_trials=5&lr=choice(0.001,0.01)';
+
+/** Every failed request and error response in the context (pages, Workers and the service worker). */
+function watchFailures(context: BrowserContext): string[] {
+  const failures: string[] = [];
+  context.on('requestfailed', (request) => failures.push(`${request.url()}: ${request.failure()?.errorText ?? 'failed'}`));
+  context.on('response', (response) => {
+    if (response.status() >= 400) failures.push(`${response.url()}: HTTP ${response.status()}`);
+  });
+  return failures;
+}
+
+/** Waits until the service worker controls the page and the page is cross-origin isolated. */
+async function expectIsolated(page: Page): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page
+          .evaluate(() => navigator.serviceWorker.controller !== null && crossOriginIsolated)
+          // The first visit reloads itself once; a check during that reload just asks again.
+          .catch(() => false),
+      { timeout: 60_000 },
+    )
+    .toBe(true);
+  await expect(page.getByTestId('cross-origin-isolated')).toContainText('yes');
+}
+
+async function expectDataReady(page: Page): Promise<void> {
+  await expect(page.getByTestId('dataset-status')).toContainText('ready', { timeout: 120_000 });
+}
+
+/** Runs the tiny search through the page's automation door and returns its results. */
+async function runTinySearch(page: Page): Promise<SearchResults> {
+  return page.evaluate(async (request) => {
+    if (!window.digitStudio) throw new Error('the studio did not install window.digitStudio');
+    return (await window.digitStudio.runSearch(request)).results;
+  }, TINY_SEARCH);
+}
+
+function expectOneTrainedTrial(results: SearchResults): void {
+  expect(results.trials).toHaveLength(1);
+  const [trial] = results.trials;
+  expect(trial?.status, trial?.error ?? '').toBe('TERMINATED');
+  expect(trial?.history).toHaveLength(1);
+  expect(trial?.best_val_acc).toBeGreaterThan(0);
+}
+
+let host: StaticServer;
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  ensureBuilt(ROOT);
+  host = await serveStatic({ dir: `${ROOT}/dist`, base: SUB_PATH, port: Number(process.env.STUDIO_HOSTED_PORT ?? 0) });
+});
+
+test.afterAll(async () => {
+  await host.close();
+});
+
+test('dist/ on a plain static host under a sub-path: isolated, shareable, and offline after the first visit', async ({
+  context,
+  page,
+}) => {
+  const failures = watchFailures(context);
+
+  await test.step('the first visit installs the service worker and reloads into an isolated page', async () => {
+    await page.goto(host.url);
+    await expectIsolated(page);
+    await expectDataReady(page);
+    expect(new URL(page.url()).pathname).toBe(SUB_PATH);
+    const readme = page.getByTestId('about-readme');
+    await expect(readme).toBeVisible();
+    const readmeUrl = new URL((await readme.getAttribute('href')) ?? '', page.url());
+    expect((await page.request.get(readmeUrl.href)).status()).toBe(200);
+  });
+
+  await test.step('a short search trains on the hosted build', async () => {
+    expectOneTrainedTrial(await runTinySearch(page));
+  });
+
+  await test.step('a shared link restores its search space', async () => {
+    await page.goto(`${host.url}${SHARED_QUERY}`);
+    await expectDataReady(page);
+    const search = page.getByTestId('search-panel');
+    await expect(search.getByTestId('active-overrides')).toContainText('num_trials=5');
+    await expect(search.getByTestId('active-overrides')).toContainText('lr=choice(0.001,0.01)');
+    await expect(search.getByLabel('Trials', { exact: true })).toHaveValue('5');
+    await expect(search.getByTestId('space-lr').getByTestId('chip-lr')).toHaveCount(2);
+  });
+
+  expect(failures, 'no request may fail while online').toEqual([]);
+
+  await test.step('with no network, a reload still opens the studio, isolated, with data, and trains', async () => {
+    await context.setOffline(true);
+    await host.close();
+    await page.reload();
+    await expectDataReady(page);
+    await expectIsolated(page);
+    await expect(page.getByTestId('search-panel').getByTestId('active-overrides')).toContainText('num_trials=5');
+    expectOneTrainedTrial(await runTinySearch(page));
+    // Only the manifest is asked of the network (the data loader then uses its saved copy).
+    expect(failures.filter((failure) => !failure.includes('/data/mnist/manifest.json'))).toEqual([]);
+  });
+});
