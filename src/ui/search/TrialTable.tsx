@@ -79,10 +79,10 @@ export function TrialTable({ experiment, progress, trialTimes, now, selected, on
               <SortHeader key={column} column={column} label={label} order={order} onSort={setOrder} />
             ))}
             <th>progress</th>
+            {onStop && <th aria-label="actions" />}
             {COLUMNS.slice(2).map(({ column, label }) => (
               <SortHeader key={column} column={column} label={label} order={order} onSort={setOrder} />
             ))}
-            {onStop && <th aria-label="actions" />}
           </tr>
         </thead>
         <tbody>
@@ -113,17 +113,6 @@ export function TrialTable({ experiment, progress, trialTimes, now, selected, on
               <td>
                 <TrialProgress row={row} progress={progress[row.id]} epochsTotal={experiment.settings.maxNumEpochs} />
               </td>
-              {HYPERPARAMETERS.map((name) => (
-                <td key={name} className="num">
-                  {Number(row.config[name].toPrecision(4))}
-                </td>
-              ))}
-              <td className="num">{count(row.totalParams)}</td>
-              <td className="num">{row.epochs}</td>
-              <td className="num">{percent(row.bestValAcc)}</td>
-              <td className="num">{fixed(4)(row.valLoss)}</td>
-              <td className="num">{count(row.samplesPerS)}</td>
-              <td className="num">{row.elapsedMs === null ? '–' : formatDuration(row.elapsedMs)}</td>
               {onStop && (
                 <td>
                   {(row.status === TRIAL_STATUS.running || row.status === TRIAL_STATUS.pending) && (
@@ -141,6 +130,17 @@ export function TrialTable({ experiment, progress, trialTimes, now, selected, on
                   )}
                 </td>
               )}
+              {HYPERPARAMETERS.map((name) => (
+                <td key={name} className="num">
+                  {Number(row.config[name].toPrecision(4))}
+                </td>
+              ))}
+              <td className="num">{count(row.totalParams)}</td>
+              <td className="num">{row.epochs}</td>
+              <td className="num">{percent(row.bestValAcc)}</td>
+              <td className="num">{fixed(4)(row.valLoss)}</td>
+              <td className="num">{count(row.samplesPerS)}</td>
+              <td className="num">{row.elapsedMs === null ? '–' : formatDuration(row.elapsedMs)}</td>
             </tr>
           ))}
         </tbody>
