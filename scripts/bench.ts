@@ -1,0 +1,82 @@
+/**
+ * `npm run bench`: training throughput of the Classifier on each tfjs backend in headless Chromium
+ * (the studio's own step, in a Worker), optionally beside the reference PyTorch model, with ratios.
+ */
+import type { MeasurePlan } from '../src/bench/protocol';
+import { BENCH_USAGE, parseBenchArgs, UsageError, type BenchOptions } from './lib/benchArgs';
+import { openBenchBrowser } from './lib/benchBrowser';
+import { jsonLine, ratioJsonLine, ratios, ratioText, rowOf, table, type BenchRow } from './lib/benchReport';
+import { runTorchBench } from './lib/benchTorch';
+
+/** Fewest timed steps per measurement, however slow a step is (SwiftShader WebGPU takes seconds). */
+const MIN_STEPS = 2;
+const MAX_STEPS = 2000;
+
+const say = (text: string, options: BenchOptions): void => {
+  if (!options.json) process.stderr.write(`${text}\n`);
+};
+
+async function studioRows(options: BenchOptions, print: (row: BenchRow) => void): Promise<{ rows: BenchRow[]; cores: number }> {
+  const rows: BenchRow[] = [];
+  const browser = await openBenchBrowser({
+    hardwareGpu: options.hardwareGpu,
+    onConsoleError: (text) => say(`  [chromium] ${text}`, options),
+  });
+  try {
+    for (const backend of options.backends) {
+      say(`${backend}: starting`, options);
+      try {
+        const started = await browser.start(backend);
+        say(`${backend}: ${started.adapter}`, options);
+        for (const batch of options.batches) {
+          const plan: MeasurePlan = { batch, steps: options.steps, budgetSeconds: options.seconds, minSteps: MIN_STEPS, maxSteps: MAX_STEPS, seed: 0 };
+          const row = rowOf(await browser.measure(backend, plan), options.runtime);
+          rows.push(row);
+          print(row);
+        }
+      } catch (error) {
+        process.stderr.write(`${backend}: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      } finally {
+        await browser.stop(backend);
+      }
+    }
+    return { rows, cores: browser.cores };
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseBenchArgs(process.argv.slice(2));
+  if (options.help) {
+    console.log(BENCH_USAGE);
+    return;
+  }
+  const print = (row: BenchRow): void => (options.json ? console.log(jsonLine(row)) : say(`  ${jsonLine(row)}`, options));
+  const { rows, cores } = await studioRows(options, print);
+  if (options.torch) {
+    say(`PyTorch: ${cores} CPU threads where there is no CUDA`, options);
+    rows.push(...(await runTorchBench({ batches: options.batches, threads: cores, steps: options.steps, seconds: options.seconds, minSteps: MIN_STEPS }, print)));
+  }
+  const found = ratios(rows);
+  if (options.json) {
+    for (const ratio of found) console.log(ratioJsonLine(ratio));
+  } else {
+    console.log(table(rows));
+    for (const batch of options.batches) {
+      const line = found.filter((r) => r.batch === batch).map(ratioText);
+      if (line.length > 0) console.log(`batch ${batch}: ${line.join(', ')}`);
+    }
+  }
+  if (rows.length === 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${BENCH_USAGE}`);
+    process.exitCode = 2;
+  } else {
+    console.error(error);
+    process.exitCode = 1;
+  }
+});

@@ -1,0 +1,80 @@
+/**
+ * The one protocol between the benchmark page and its Worker. Every request carries an id and ends
+ * in exactly one reply with that id: `started` or `measured`, or `error`.
+ */
+import type { BackendName } from '../backend/choice';
+
+/** Request kinds, page to Worker. */
+export const BENCH_REQUESTS = { start: 'start', measure: 'measure' } as const;
+
+/** Response kinds, Worker to page. */
+export const BENCH_RESPONSES = { started: 'started', measured: 'measured', error: 'error' } as const;
+
+/** How long to time one backend at one batch size. */
+export interface MeasurePlan {
+  batch: number;
+  /** A fixed number of timed steps; without it the step count follows `budgetSeconds`. */
+  steps?: number;
+  /** Roughly how long the timed loop should run, estimated from one steady-state step. */
+  budgetSeconds: number;
+  /** Fewest timed steps, however slow a step is. */
+  minSteps: number;
+  /** Most timed steps, however fast a step is. */
+  maxSteps: number;
+  seed: number;
+}
+
+/** The backend a Worker runs on, and the device under it in a few words. */
+export interface BenchBackend {
+  backend: BackendName;
+  adapter: string;
+}
+
+/** One backend's training speed at one batch size. */
+export interface Measurement extends BenchBackend {
+  batch: number;
+  /** Timed steady-state steps. */
+  steps: number;
+  samplesPerSecond: number;
+  msPerStep: number;
+  /** The first step on fresh tensors, synced: kernel compilation and allocation included. */
+  firstStepMs: number;
+  /** GPU dispatches in one steady-state step on WebGPU; null on other backends. */
+  dispatchesPerStep: number | null;
+}
+
+/** Start exactly this backend (no fallback) in the Worker. */
+export interface StartRequest {
+  kind: typeof BENCH_REQUESTS.start;
+  id: number;
+  backend: BackendName;
+}
+
+/** Time training at one batch size on the started backend. */
+export interface MeasureRequest {
+  kind: typeof BENCH_REQUESTS.measure;
+  id: number;
+  plan: MeasurePlan;
+}
+
+export type BenchRequest = StartRequest | MeasureRequest;
+
+export interface StartedResponse {
+  kind: typeof BENCH_RESPONSES.started;
+  id: number;
+  started: BenchBackend;
+}
+
+export interface MeasuredResponse {
+  kind: typeof BENCH_RESPONSES.measured;
+  id: number;
+  measurement: Measurement;
+}
+
+export interface BenchErrorResponse {
+  kind: typeof BENCH_RESPONSES.error;
+  id: number;
+  message: string;
+}
+
+export type BenchResponse = StartedResponse | MeasuredResponse | BenchErrorResponse;
