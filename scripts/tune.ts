@@ -2,7 +2,8 @@
  * `npm run tune -- --config FILE --out DIR [--train-limit N] [--val-limit N] [--backend B]
  * [--concurrency N] [key=value ...]`: runs the whole search headlessly in Chromium through the
  * studio's own page and Workers, prints a line per trial epoch and a final JSON summary, and
- * writes results.json, progress.csv, the best trial's config.yaml, checkpoint.pt and tfjs/ to DIR.
+ * writes results.json, progress.csv, the best trial's config.yaml, checkpoint.pt and tfjs/ to DIR,
+ * with Ray's per-trial folders (params.json, result.json, progress.csv) and experiment_state.json.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -48,6 +49,11 @@ function writeOutputs(out: string, result: AutomationResult): string[] {
   };
   write('results.json', `${JSON.stringify(result.results, null, 2)}\n`);
   write('progress.csv', result.progressCsv);
+  // Ray's layout beside them: experiment_state.json and <trial_id>/{params.json,result.json,progress.csv}.
+  for (const [path, text] of Object.entries(result.rayFiles)) {
+    if (path === 'results.json' || path === 'progress.csv') continue;
+    write(path, text);
+  }
   for (const [path, data] of Object.entries(result.bestFiles ?? {})) {
     if (path === 'results.json') continue;
     write(path, Buffer.from(data, 'base64'));

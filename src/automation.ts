@@ -7,6 +7,7 @@ import type { BackendChoice } from './backend/choice';
 import type { useStudio } from './state/store';
 import type { EpochReport } from './train/trainer';
 import type { ExperimentState } from './tune/experiment';
+import { rayResultFiles } from './tune/rayResults';
 import { progressCsv, searchResults, type SearchResults } from './tune/results';
 
 /** What a headless search asks for: the config (the bundled one when absent) and run options. */
@@ -30,6 +31,8 @@ export interface AutomationResult {
   results: SearchResults;
   progressCsv: string;
   bestFiles: Record<string, string> | null;
+  /** The Ray-style layout (experiment_state.json, one folder per trial), text by path. */
+  rayFiles: Record<string, string>;
   warnings: string[];
 }
 
@@ -108,7 +111,8 @@ export function installAutomation(store: typeof useStudio): void {
         const files = exportFileMap(await trialExport(best, JSON.stringify(results, null, 2), results.best_trial_id));
         bestFiles = Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, base64(bytes)]));
       }
-      return { results, progressCsv: progressCsv(final), bestFiles, warnings: after.search?.warnings ?? [] };
+      const rayFiles = rayResultFiles(final, after.search?.experimentId ?? 'experiment', backends);
+      return { results, progressCsv: progressCsv(final), bestFiles, rayFiles, warnings: after.search?.warnings ?? [] };
     } finally {
       unsubscribe();
     }
