@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readMnistSplit } from '../../scripts/lib/nodeMnist';
 import type { BackendReport } from '../backend/init';
@@ -8,9 +9,9 @@ import { createLocalEngine, type LocalEngineDeps } from './localEngine';
 import type { TrialEngine, TrialRequest, TrialResponse, TrialRun } from './protocol';
 import { createWorkerEngine, type WorkerPort } from './workerEngine';
 
-const CPU_REPORT: BackendReport = {
-  requested: 'cpu',
-  chosen: 'cpu',
+const WASM_REPORT: BackendReport = {
+  requested: 'wasm',
+  chosen: 'wasm',
   reason: 'requested',
   webgpuAvailable: false,
   crossOriginIsolated: false,
@@ -42,12 +43,12 @@ function inProcessPort(engine: TrialEngine): WorkerPort & { posted: TrialRespons
   };
 }
 
-describe('trial engine over the worker protocol (tfjs CPU)', () => {
+describe('trial engine over the worker protocol (tfjs wasm in Node)', () => {
   let deps: LocalEngineDeps;
   const run = (overrides: Partial<TrialRun> = {}): TrialRun => ({
     trialId: 't0001',
     config: { f1: 8, f2: 6, lr: 1e-2, beta1: 0.9, beta2: 0.999, batch_size: 32, seed: 1, max_num_epochs: 2 },
-    backend: 'cpu',
+    backend: 'wasm',
     manifestUrl: 'http://studio.test/data/mnist/manifest.json',
     trainLimit: 160,
     valLimit: 100,
@@ -56,11 +57,11 @@ describe('trial engine over the worker protocol (tfjs CPU)', () => {
   });
 
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await tf.setBackend('wasm');
     const train = head(readMnistSplit('train'), 160);
     const test = head(readMnistSplit('test'), 100);
     deps = {
-      startBackend: () => Promise.resolve(CPU_REPORT),
+      startBackend: () => Promise.resolve(WASM_REPORT),
       loadData: () => Promise.resolve({ train, test, source: 'indexeddb' }),
     };
   });
@@ -81,7 +82,7 @@ describe('trial engine over the worker protocol (tfjs CPU)', () => {
         expect(snapshot.stateDict.map((t) => t.key)).toContain('fc.weight');
       },
     });
-    expect(started).toEqual(['t0001:cpu:160:9994']);
+    expect(started).toEqual(['t0001:wasm:160:9994']);
     expect(epochs).toEqual([1, 2]);
     expect(progressEvents).toBe(2); // 5 steps per epoch, one event every 5 steps
     expect(result.status).toBe('completed');
