@@ -17,6 +17,8 @@ export const STORAGE_AREAS = {
   mnist: 'mnist',
   experiments: 'experiments',
   checkpoints: 'checkpoints',
+  /** Experiment-tracking settings (W&B), kept only when the user asks to remember them. */
+  tracking: 'tracking',
 } as const;
 export type StorageArea = (typeof STORAGE_AREAS)[keyof typeof STORAGE_AREAS];
 

@@ -12,7 +12,7 @@ import {
   saveExperiment,
   type StoredExperiment,
 } from '../tune/persistence';
-import { SearchRunner } from '../tune/runner';
+import { SearchRunner, type SearchListener } from '../tune/runner';
 import { sampleTrials } from '../tune/sampler';
 import type { TrialSnapshot, TrialStarted } from '../workers/protocol';
 import { createWorkerEngine } from '../workers/workerEngine';
@@ -77,6 +77,20 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 let runner: SearchRunner | null = null;
 
+/**
+ * Something else that follows every search (experiment tracking): given the experiment id when a
+ * search starts, it returns listeners (or null to sit this one out). They are called synchronously
+ * and never awaited; one that throws is ignored.
+ */
+export type SearchObserver = (experimentId: string) => Pick<SearchListener, 'onState'> | null;
+const searchObservers = new Set<SearchObserver>();
+
+/** Adds an observer for the searches started from now on; returns its removal. */
+export function observeSearches(observer: SearchObserver): () => void {
+  searchObservers.add(observer);
+  return () => searchObservers.delete(observer);
+}
+
 export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> = (set, get) => {
   const warn = (message: string) => {
     const search = get().search;
@@ -125,6 +139,17 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
         .catch((error: unknown) => warn(`The search is not being saved: ${messageOf(error)}`));
     };
     persist(record.state);
+    const observers = [...searchObservers].flatMap((observe) => observe(record.id) ?? []);
+    const tellObservers = (state: ExperimentState) => {
+      for (const observer of observers) {
+        try {
+          observer.onState?.(state);
+        } catch {
+          // An observer's problem is its own to report; the search goes on.
+        }
+      }
+    };
+    tellObservers(record.state);
     runner = new SearchRunner({
       experiment: record.state,
       createEngine: () => createWorkerEngine(),
@@ -140,6 +165,7 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
         onState: (state) => {
           patch(() => ({ experiment: state }));
           persist(state);
+          tellObservers(state);
         },
         onTrialStarted: (trialId, started) =>
           patch((view) => ({

@@ -4,9 +4,10 @@ import { createConfigSlice, type ConfigSlice } from './configSlice';
 import { createDatasetSlice, type DatasetSlice } from './datasetSlice';
 import { createModelsSlice, type ModelsSlice } from './modelsSlice';
 import { createSearchSlice, type SearchSlice } from './searchSlice';
+import { createTrackingSlice, type TrackingSlice } from './trackingSlice';
 
 /** Every slice of the studio's state, combined into one bound store. */
-export type StudioState = BackendSlice & DatasetSlice & ConfigSlice & SearchSlice & ModelsSlice;
+export type StudioState = BackendSlice & DatasetSlice & ConfigSlice & SearchSlice & ModelsSlice & TrackingSlice;
 
 /** The studio's one zustand store; components read it with per-field selectors. */
 export const useStudio = create<StudioState>()((...a) => ({
@@ -15,4 +16,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createConfigSlice(...a),
   ...createSearchSlice(...a),
   ...createModelsSlice(...a),
+  ...createTrackingSlice(...a),
 }));
