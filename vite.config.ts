@@ -1,9 +1,9 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
-import { readmeLinkPlugin } from './scripts/lib/readmeLink';
-import { serviceWorkerPlugin } from './scripts/lib/serviceWorkerPlugin';
-import { wasmThreadsPlugin } from './scripts/lib/wasmThreadsPlugin';
-import { ISOLATION_HEADERS } from './src/pwa/shell';
+import { readmeLinkPlugin } from './scripts/lib/readmeLink.ts';
+import { serviceWorkerPlugin } from './scripts/lib/serviceWorkerPlugin.ts';
+import { wasmThreadsPlugin } from './scripts/lib/wasmThreadsPlugin.ts';
+import { ISOLATION_HEADERS } from './src/pwa/shell.ts';
 
 // Relative base so that a static copy of dist/ works under any sub-path.
 export default defineConfig({

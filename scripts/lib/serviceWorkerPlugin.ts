@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
-import { PRECACHE_GLOBAL, SERVICE_WORKER_FILE, type Precache } from '../../src/pwa/shell';
+import { PRECACHE_GLOBAL, SERVICE_WORKER_FILE, type Precache } from '../../src/pwa/shell.ts';
 
 /** Folders of the build that are not shell: MNIST is kept in IndexedDB by the page. */
 const NOT_SHELL = ['data/'];
