@@ -138,8 +138,16 @@ test('a PyTorch-trained checkpoint imports, reads drawn digits, and scores the t
   await test.step('evaluate on the whole test split', async () => {
     const explorer = page.getByTestId('test-set-explorer');
     await explorer.getByTestId('evaluate-limit').selectOption('10000');
+    // The page's long tasks while the worker evaluates: the main thread should only render the result.
+    await page.evaluate(() => {
+      const durations: number[] = [];
+      Object.assign(window, { evaluationLongTasks: durations });
+      new PerformanceObserver((list) => durations.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+    });
     await explorer.getByTestId('evaluate-test-set').click();
     await expect(explorer.getByTestId('test-accuracy')).toBeVisible({ timeout: 120_000 });
+    const longTasks = await page.evaluate(() => (window as unknown as { evaluationLongTasks: number[] }).evaluationLongTasks);
+    console.log(`main-thread long tasks during the evaluation (ms): ${JSON.stringify(longTasks.map(Math.round))}`);
     const number = async (locator: Locator) => Number(((await locator.textContent()) ?? '').replace(/[^\d]/g, ''));
     const evaluated = await number(explorer.getByTestId('evaluated-count'));
     expect(evaluated).toBe(10000);
