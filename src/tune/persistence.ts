@@ -35,6 +35,9 @@ export interface ExperimentSummary {
   trials: number;
   finished: boolean;
   bestValAcc: number | null;
+  /** What was searched and how, for the history's one-line summary. */
+  space: ExperimentState['space'];
+  settings: ExperimentState['settings'];
 }
 
 const experiments = () => storageArea(STORAGE_AREAS.experiments);
@@ -76,6 +79,8 @@ export async function listExperiments(): Promise<ExperimentSummary[]> {
         trials: r.state.trials.length,
         finished: isSearchFinished(r.state) || r.state.stopped,
         bestValAcc: best,
+        space: r.state.space,
+        settings: r.state.settings,
       };
     })
     .sort((a, b) => b.createdAt - a.createdAt);

@@ -3,6 +3,7 @@ import { DatasetPanel } from './DatasetPanel';
 import { ModelsPanel } from './models/ModelsPanel';
 import { README_URL } from './readmeLink';
 import { SearchPanel } from './search/SearchPanel';
+import { TrackingPanel } from './tracking/TrackingPanel';
 
 /** The studio's one page: a column of panels, each fed by the store. */
 export function App() {
@@ -21,6 +22,7 @@ export function App() {
         <BackendPanel />
         <DatasetPanel />
         <SearchPanel />
+        <TrackingPanel />
         <ModelsPanel />
       </main>
     </div>

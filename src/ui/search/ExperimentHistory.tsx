@@ -1,11 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useStudio } from '../../state/store';
 import { deleteExperiment, listExperiments, loadExperiment, type ExperimentSummary, type StoredExperiment } from '../../tune/persistence';
+import { ExperimentActions } from '../compare/ExperimentActions';
+import { ExperimentCompare } from '../compare/ExperimentCompare';
+import { formatDuration, spaceSummary } from '../compare/spaceSummary';
 import { SearchResults } from './SearchResults';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Searches saved in this browser: list, reopen one read-only, delete. */
+/** Searches saved in this browser: list, reopen one read-only, compare several, download, re-run, delete. */
 export function ExperimentHistory() {
   const searchStatus = useStudio((s) => s.search?.status);
   const liveId = useStudio((s) => s.search?.experimentId);
@@ -13,6 +16,8 @@ export function ExperimentHistory() {
   const [list, setList] = useState<ExperimentSummary[]>([]);
   const [open, setOpen] = useState<StoredExperiment | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [compared, setCompared] = useState<string[]>([]);
+  const toggleCompared = (id: string) => setCompared((ids) => (ids.includes(id) ? ids.filter((i) => i !== id) : [...ids, id]));
 
   const refresh = useCallback(() => {
     listExperiments().then(setList, (error: unknown) => setProblem(messageOf(error)));
@@ -26,6 +31,7 @@ export function ExperimentHistory() {
   const remove = async (id: string) => {
     await deleteExperiment(id);
     if (open?.id === id) setOpen(null);
+    setCompared((ids) => ids.filter((i) => i !== id));
     refresh();
   };
 
@@ -40,7 +46,10 @@ export function ExperimentHistory() {
           <table className="history-table">
             <thead>
               <tr>
+                <th>compare</th>
                 <th>started</th>
+                <th>space</th>
+                <th>duration</th>
                 <th>trials</th>
                 <th>best val_acc</th>
                 <th>finished</th>
@@ -50,7 +59,17 @@ export function ExperimentHistory() {
             <tbody>
               {list.map((item) => (
                 <tr key={item.id} data-testid={`experiment-${item.id}`} className={open?.id === item.id ? 'selected' : undefined}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      checked={compared.includes(item.id)}
+                      onChange={() => toggleCompared(item.id)}
+                      aria-label={`Compare experiment from ${new Date(item.createdAt).toLocaleString()}`}
+                    />
+                  </td>
                   <td>{new Date(item.createdAt).toLocaleString()}</td>
+                  <td className="space-cell" data-testid="experiment-space">{spaceSummary(item.space, item.settings)}</td>
+                  <td className="num">{formatDuration(item.updatedAt - item.createdAt)}</td>
                   <td className="num">{item.trials}</td>
                   <td className="num">{item.bestValAcc === null ? '–' : `${(item.bestValAcc * 100).toFixed(2)}%`}</td>
                   <td>{item.finished ? 'yes' : item.id === liveId && searchStatus === 'running' ? 'running' : 'no'}</td>
@@ -66,12 +85,18 @@ export function ExperimentHistory() {
                     >
                       Delete
                     </button>
+                    <ExperimentActions id={item.id} label={new Date(item.createdAt).toLocaleString()} />
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
+      )}
+      {compared.length >= 2 ? (
+        <ExperimentCompare ids={list.filter((item) => compared.includes(item.id)).map((item) => item.id)} />
+      ) : (
+        list.length >= 2 && <p className="muted">Tick two or more experiments to compare their best curves and spaces.</p>
       )}
       {open && (
         <div className="reopened" data-testid="reopened-experiment">
