@@ -8,8 +8,8 @@ import { openBenchBrowser } from './lib/benchBrowser';
 import { jsonLine, ratioJsonLine, ratios, ratioText, rowOf, table, type BenchRow } from './lib/benchReport';
 import { runTorchBench } from './lib/benchTorch';
 
-/** Fewest timed steps per measurement, however slow a step is (SwiftShader WebGPU takes seconds). */
-const MIN_STEPS = 2;
+/** Fewest timed steps, unless one steady-state step alone fills the time budget (SwiftShader WebGPU). */
+const MIN_STEPS = 3;
 const MAX_STEPS = 2000;
 
 const say = (text: string, options: BenchOptions): void => {

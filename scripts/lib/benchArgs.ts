@@ -27,7 +27,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --backend LIST   webgpu, wasm, webgl, cpu, a comma list of them, or all (default: all)
   --batch LIST     batch sizes, e.g. 64,512,4096 (default: 64,512)
   --steps N        time exactly N steady-state steps (default: fill --seconds)
-  --seconds S      target length of each timed loop (default: 5); at least 2 steps are timed
+  --seconds S      target length of each timed loop (default: 5): at least 3 steps, or one step where a step alone takes that long
   --runtime NAME   chromium (default); node is not supported yet
   --torch          also time the PyTorch reference model and print the ratios
   --hardware-gpu   give Chromium the machine's GPU for WebGPU instead of SwiftShader

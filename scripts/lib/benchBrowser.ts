@@ -29,7 +29,8 @@ export async function openBenchBrowser(options: { hardwareGpu: boolean; onConsol
     root: ROOT,
     configFile: `${ROOT}/vite.config.ts`,
     logLevel: 'error',
-    server: { host: '127.0.0.1', port: 0, strictPort: false },
+    // No reloads mid-run: edits elsewhere in the tree must not navigate the page away from its Workers.
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
   });
   await server.listen();
   let browser: Browser | null = null;

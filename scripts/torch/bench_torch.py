@@ -19,8 +19,17 @@ from pt_classifier import Classifier
 def planned_steps(estimate_s, args):
     if args.steps:
         return args.steps
+    if estimate_s >= args.seconds:
+        return 0
     wanted = math.ceil(args.seconds / estimate_s) if estimate_s > 0 else args.max_steps
     return max(args.min_steps, min(args.max_steps, wanted))
+
+
+def timed_loop(timed, args):
+    """Steps and seconds: one synced step sizes the loop, or is the measurement when it filled the budget."""
+    estimate = timed(1)
+    steps = planned_steps(estimate, args)
+    return (1, estimate) if steps == 0 else (steps, timed(steps))
 
 
 def setup(batch, device, capturable):
@@ -57,8 +66,7 @@ def time_eager(batch, device, args):
         return time.perf_counter() - started
 
     first = timed(1)
-    steps = planned_steps(timed(1), args)
-    return first, steps, timed(steps)
+    return first, *timed_loop(timed, args)
 
 
 def time_graph(batch, device, args):
@@ -92,8 +100,7 @@ def time_graph(batch, device, args):
         sync(device)
         return time.perf_counter() - began
 
-    steps = planned_steps(timed(1), args)
-    return first, steps, timed(steps)
+    return first, *timed_loop(timed, args)
 
 
 def row(backend, adapter, batch, first, steps, seconds):

@@ -24,7 +24,8 @@ async function timeSteps(count: number, step: () => tf.Scalar): Promise<number> 
 /**
  * Times the studio's training step (the Classifier at its default size, forward, backward, Adam,
  * random data already on the device) on the current tfjs backend: the first step on its own, then
- * one steady-state step that sizes the timed loop and has its dispatches counted, then the loop.
+ * one steady-state step that has its dispatches counted and sizes the timed loop (or, when it alone
+ * filled the time budget, is the measurement), then the loop, synced once at its end.
  */
 export async function measureTraining(
   started: BenchBackend,
@@ -48,8 +49,10 @@ export async function measureTraining(
     const after = dispatchCount();
     await loss.data();
     loss.dispose();
-    const steps = plannedSteps(performance.now() - estimateStarted, plan);
-    const ms = await timeSteps(steps, step);
+    const estimateMs = performance.now() - estimateStarted;
+    const planned = plannedSteps(estimateMs, plan);
+    const ms = planned === 0 ? estimateMs : await timeSteps(planned, step);
+    const steps = Math.max(planned, 1);
     return {
       ...started,
       batch: plan.batch,
