@@ -71,16 +71,22 @@ function expectOneTrainedTrial(results: SearchResults): void {
   expect(trial?.best_val_acc).toBeGreaterThan(0);
 }
 
-let host: StaticServer;
+let served: StaticServer | undefined;
+
+/** The static host beforeAll started. */
+function host(): StaticServer {
+  if (!served) throw new Error('the static server did not start (see the build output above)');
+  return served;
+}
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
   ensureBuilt(ROOT);
-  host = await serveStatic({ dir: `${ROOT}/dist`, base: SUB_PATH, port: Number(process.env.STUDIO_HOSTED_PORT ?? 0) });
+  served = await serveStatic({ dir: `${ROOT}/dist`, base: SUB_PATH, port: Number(process.env.STUDIO_HOSTED_PORT ?? 0) });
 });
 
 test.afterAll(async () => {
-  await host.close();
+  await served?.close();
 });
 
 test('dist/ on a plain static host under a sub-path: isolated, shareable, and offline after the first visit', async ({
@@ -90,7 +96,7 @@ test('dist/ on a plain static host under a sub-path: isolated, shareable, and of
   const failures = watchFailures(context);
 
   await test.step('the first visit installs the service worker and reloads into an isolated page', async () => {
-    await page.goto(host.url);
+    await page.goto(host().url);
     await expectIsolated(page);
     await expectDataReady(page);
     expect(new URL(page.url()).pathname).toBe(SUB_PATH);
@@ -105,7 +111,7 @@ test('dist/ on a plain static host under a sub-path: isolated, shareable, and of
   });
 
   await test.step('a shared link restores its search space', async () => {
-    await page.goto(`${host.url}${SHARED_QUERY}`);
+    await page.goto(`${host().url}${SHARED_QUERY}`);
     await expectDataReady(page);
     const search = page.getByTestId('search-panel');
     await expect(search.getByTestId('active-overrides')).toContainText('num_trials=5');
@@ -118,7 +124,7 @@ test('dist/ on a plain static host under a sub-path: isolated, shareable, and of
 
   await test.step('with no network, a reload still opens the studio, isolated, with data, and trains', async () => {
     await context.setOffline(true);
-    await host.close();
+    await host().close();
     await page.reload();
     await expectDataReady(page);
     await expectIsolated(page);
