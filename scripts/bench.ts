@@ -55,8 +55,9 @@ async function main(): Promise<void> {
   const print = (row: BenchRow): void => (options.json ? console.log(jsonLine(row)) : say(`  ${jsonLine(row)}`, options));
   const { rows, cores } = await studioRows(options, print);
   if (options.torch) {
-    say(`PyTorch: ${cores} CPU threads where there is no CUDA`, options);
-    rows.push(...(await runTorchBench({ batches: options.batches, threads: cores, steps: options.steps, seconds: options.seconds, minSteps: MIN_STEPS }, print)));
+    const threads = options.torchThreads ?? cores;
+    say(`PyTorch: ${threads} CPU threads where there is no CUDA`, options);
+    rows.push(...(await runTorchBench({ batches: options.batches, threads, steps: options.steps, seconds: options.seconds, minSteps: MIN_STEPS }, print)));
   }
   const found = ratios(rows);
   if (options.json) {

@@ -30,6 +30,7 @@ describe('parseBenchArgs', () => {
     expect(options).toMatchObject({ json: true, torch: true, steps: 7 });
     expect(parseBenchArgs(['--backend', 'all']).backends).toHaveLength(4);
     expect(parseBenchArgs(['--seconds', '0.5']).seconds).toBe(0.5);
+    expect(parseBenchArgs(['--torch-threads', '1']).torchThreads).toBe(1);
   });
 
   it('rejects what it cannot run, saying why', () => {

@@ -15,6 +15,8 @@ export interface BenchOptions {
   seconds: number;
   runtime: BenchRuntime;
   torch: boolean;
+  /** PyTorch's CPU threads; without it, as many as the browser reports cores. */
+  torchThreads?: number;
   /** WebGPU on the machine's GPU instead of SwiftShader. */
   hardwareGpu: boolean;
   help: boolean;
@@ -30,6 +32,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --seconds S      target length of each timed loop (default: 5): at least 3 steps, or one step where a step alone takes that long
   --runtime NAME   chromium (default); node is not supported yet
   --torch          also time the PyTorch reference model and print the ratios
+  --torch-threads N  PyTorch CPU threads (default: the browser's core count)
   --hardware-gpu   give Chromium the machine's GPU for WebGPU instead of SwiftShader
   --json           print JSON lines only
   --help           print this help`;
@@ -106,6 +109,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--steps':
         options.steps = positiveInteger('--steps', value());
+        break;
+      case '--torch-threads':
+        options.torchThreads = positiveInteger('--torch-threads', value());
         break;
       case '--seconds': {
         const text = value();
