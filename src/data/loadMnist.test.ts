@@ -90,6 +90,8 @@ describe('loadMnist', () => {
     await expect(loadMnist({ manifestUrl: FAKE_MANIFEST_URL, fetchImpl: short.fetchImpl })).rejects.toThrow(
       /test-00.bin: received 100 of \d+ bytes/,
     );
+    // Shards that arrived whole before the failure stay cached (a retry fetches only the rest), so start clean.
+    await clearMnistCache();
     const gone = serveShards(dir, (name, bytes) => (name === 'train-05.bin' ? new Response('', { status: 404 }) : bytes));
     await expect(loadMnist({ manifestUrl: FAKE_MANIFEST_URL, fetchImpl: gone.fetchImpl })).rejects.toThrow(/train-05.bin: HTTP 404/);
   });
