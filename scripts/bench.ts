@@ -4,7 +4,8 @@
  */
 import type { MeasurePlan } from '../src/bench/protocol';
 import { BENCH_USAGE, parseBenchArgs, UsageError, type BenchOptions } from './lib/benchArgs';
-import { openBenchBrowser } from './lib/benchBrowser';
+// Chromium's harness is loaded only when used, so the Node runtime runs where no browser tooling is installed.
+import { openNodeBench } from './lib/benchNode';
 import { jsonLine, ratioJsonLine, ratios, ratioText, rowOf, table, type BenchRow } from './lib/benchReport';
 import { runTorchBench } from './lib/benchTorch';
 
@@ -18,10 +19,10 @@ const say = (text: string, options: BenchOptions): void => {
 
 async function studioRows(options: BenchOptions, print: (row: BenchRow) => void): Promise<{ rows: BenchRow[]; cores: number }> {
   const rows: BenchRow[] = [];
-  const browser = await openBenchBrowser({
-    hardwareGpu: options.hardwareGpu,
-    onConsoleError: (text) => say(`  [chromium] ${text}`, options),
-  });
+  const browser =
+    options.runtime === 'node'
+      ? await openNodeBench()
+      : await (await import('./lib/benchBrowser')).openBenchBrowser({ hardwareGpu: options.hardwareGpu, onConsoleError: (text) => say(`  [chromium] ${text}`, options) });
   try {
     for (const backend of options.backends) {
       say(`${backend}: starting`, options);

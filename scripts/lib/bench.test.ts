@@ -39,7 +39,8 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--batch', 'x'])).toThrow(/positive integers/);
     expect(() => parseBenchArgs(['--steps'])).toThrow(/needs a value/);
     expect(() => parseBenchArgs(['--seconds', '-1'])).toThrow(/positive number/);
-    expect(() => parseBenchArgs(['--runtime', 'node'])).toThrow(/not supported yet/);
+    expect(() => parseBenchArgs(['--runtime', 'deno'])).toThrow(/unknown runtime 'deno'/);
+    expect(parseBenchArgs(['--runtime', 'node']).runtime).toBe('node');
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown argument/);
   });
 });

@@ -30,7 +30,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --batch LIST     batch sizes, e.g. 64,512,4096 (default: 64,512)
   --steps N        time exactly N steady-state steps (default: fill --seconds)
   --seconds S      target length of each timed loop (default: 5): at least 3 steps, or one step where a step alone takes that long
-  --runtime NAME   chromium (default); node is not supported yet
+  --runtime NAME   chromium (default), or node: WebGPU through the webgpu npm package (Dawn) and cpu
   --torch          also time the PyTorch reference model and print the ratios
   --torch-threads N  PyTorch CPU threads (default: the browser's core count)
   --hardware-gpu   give Chromium the machine's GPU for WebGPU instead of SwiftShader
@@ -69,9 +69,6 @@ function parseBackends(text: string): BackendName[] {
 function parseRuntime(text: string): BenchRuntime {
   const runtime = BENCH_RUNTIMES.find((known) => known === text.trim().toLowerCase());
   if (!runtime) throw new UsageError(`unknown runtime '${text}'; known: ${BENCH_RUNTIMES.join(', ')}`);
-  if (runtime === 'node') {
-    throw new UsageError('--runtime node is not supported yet (it needs the `webgpu` npm package, which is not installed); use --runtime chromium');
-  }
   return runtime;
 }
 
