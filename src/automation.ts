@@ -36,7 +36,28 @@ export interface AutomationResult {
   warnings: string[];
 }
 
+/** A checkpoint to evaluate headlessly: its files (a .pt, or model.json and its weights) as base64. */
+export interface EvaluationRequestFiles {
+  files: { name: string; base64: string }[];
+  valLimit?: number;
+  backend?: BackendChoice;
+}
+
+/** What `npm run evaluate` prints: the metrics of the studio's validation, on the first n test images. */
+export interface EvaluationSummary {
+  val_acc: number;
+  val_loss: number;
+  n: number;
+  f1: number;
+  f2: number;
+  total_params: number;
+  backend: string;
+  warnings: string[];
+}
+
 export interface AutomationApi {
+  /** Imports a checkpoint as the studio's import control does and evaluates it on the test split. */
+  evaluateCheckpoint(request: EvaluationRequestFiles): Promise<EvaluationSummary>;
   runSearch(request: AutomationRequest): Promise<AutomationResult>;
   /** Resumes the newest unfinished search saved in IndexedDB (after a reload or a closed tab). */
   resumeSearch(request?: Pick<AutomationRequest, 'backend' | 'concurrency'>): Promise<AutomationResult>;
@@ -119,6 +140,33 @@ export function installAutomation(store: typeof useStudio): void {
   };
 
   window.digitStudio = {
+    async evaluateCheckpoint(request) {
+      const [{ importModel }, { createInferenceWorkerEngine }, { pageManifestUrl }] = await Promise.all([
+        import('./export/importModel'),
+        import('./workers/inferenceWorkerEngine'),
+        import('./state/datasetSlice'),
+      ]);
+      const files = request.files.map((f) => ({ name: f.name, bytes: Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0)) }));
+      const model = importModel(files);
+      const engine = createInferenceWorkerEngine();
+      try {
+        const modelKey = `evaluate:${model.name}`;
+        const loaded = await engine.load({ modelKey, f1: model.f1, f2: model.f2, stateDict: model.stateDict }, request.backend ?? 'auto');
+        const evaluation = await engine.evaluate({ modelKey, manifestUrl: pageManifestUrl(), limit: request.valLimit, maxExamples: 0 });
+        return {
+          val_acc: evaluation.accuracy,
+          val_loss: evaluation.loss,
+          n: evaluation.count,
+          f1: model.f1,
+          f2: model.f2,
+          total_params: loaded.totalParams,
+          backend: loaded.backend.chosen,
+          warnings: model.warnings,
+        };
+      } finally {
+        await engine.dispose();
+      }
+    },
     runSearch(request) {
       const studio = store.getState();
       if (request.configText !== undefined) studio.setConfigText(request.configText, 'config.yaml');
