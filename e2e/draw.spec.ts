@@ -167,3 +167,57 @@ test('a PyTorch-trained checkpoint imports, reads drawn digits, and scores the t
     await expect(mistakes.first()).toContainText(/true \d → \d/);
   });
 });
+
+test.describe('on a tablet', () => {
+  test.use({ viewport: { width: 820, height: 1180 }, hasTouch: true });
+
+  test('a finger draws digits on the pad without scrolling the page, and the model reads them', async ({ page, pad }, testInfo) => {
+    const checkpoint = testInfo.outputPath('tablet-classifier.pt');
+    await test.step('train Classifier(8, 6) with PyTorch and import it', async () => {
+      trainWithTorch(checkpoint);
+      await page.goto('./');
+      await page.getByTestId('import-checkpoint').setInputFiles(checkpoint);
+      await expect(page.getByTestId('import-status')).toContainText('Imported tablet-classifier.pt');
+      await expect(page.getByTestId('inference-backend')).toContainText('Predicting in a worker on');
+    });
+
+    // Touch input as a tablet's browser receives it: touch points, which Chromium turns into pointer events of type touch.
+    const cdp = await page.context().newCDPSession(page);
+    const touchStroke = async (points: readonly Point[]) => {
+      await pad.canvas.scrollIntoViewIfNeeded();
+      const box = await pad.canvas.boundingBox();
+      if (!box) throw new Error('the drawing pad is not visible');
+      const at = ([x, y]: Point) => ({ x: box.x + x * box.width, y: box.y + y * box.height });
+      const path: { x: number; y: number }[] = [];
+      points.forEach((point, i) => {
+        const next = points[i + 1];
+        if (!next) return void path.push(at(point));
+        for (let s = 0; s < 8; s++) path.push(at([point[0] + ((next[0] - point[0]) * s) / 8, point[1] + ((next[1] - point[1]) * s) / 8]));
+      });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [path[0]!] });
+      for (const p of path.slice(1)) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [p] });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    };
+
+    await page.evaluate(() => {
+      const seen = new Set<string>();
+      document.addEventListener('pointerdown', (e) => seen.add(e.pointerType), true);
+      Object.assign(window, { seenPointerTypes: seen });
+    });
+    await pad.canvas.scrollIntoViewIfNeeded();
+    const scrollBefore = await page.evaluate(() => window.scrollY);
+    const drawn: Record<string, string> = {};
+    for (const [digit, strokes] of [['1', ONE], ['0', ZERO]] as const) {
+      await test.step(`draw a ${digit} with a finger`, async () => {
+        for (const stroke of strokes) await touchStroke(stroke);
+        drawn[digit] = await pad.settledPrediction();
+        expect(drawn[digit], `the model read a finger-drawn ${digit} as ${drawn[digit]}`).toMatch(new RegExp(`^${digit}\\b`));
+        await page.getByTestId('clear-canvas').tap();
+        await expect(pad.prediction).toHaveCount(0);
+      });
+    }
+    console.log(`tablet: finger-drawn digits and predictions: ${JSON.stringify(drawn)}`);
+    expect(await page.evaluate(() => [...(window as unknown as { seenPointerTypes: Set<string> }).seenPointerTypes])).toContain('touch');
+    expect(await page.evaluate(() => window.scrollY)).toBe(scrollBefore);
+  });
+});
