@@ -4,6 +4,7 @@
  * against it, so both sides agree on layer names, wiring and the weight names in the manifest.
  * Layers that own weights are named by their PyTorch `state_dict` prefix (`bneck1.BN1`, `fc`).
  */
+import { rearrangeWeight } from '../model/stateDict';
 
 /** Keras class names of the layers the export uses. */
 export const TFJS_LAYER_CLASS = {
@@ -143,20 +144,5 @@ export function torchShapeOf(layout: WeightLayout, tfShape: readonly number[]): 
 
 function permute(layout: WeightLayout, torchShape: readonly number[], data: Float32Array, toTfjs: boolean): { shape: number[]; data: Float32Array } {
   const shape = tfjsShape(layout, torchShape);
-  if (layout === 'vector') return { shape, data: data.slice() };
-  const [o = 1, i = 1, h = 1, w = 1] = torchShape;
-  const out = new Float32Array(data.length);
-  for (let oo = 0; oo < o; oo++) {
-    for (let ii = 0; ii < i; ii++) {
-      for (let hh = 0; hh < h; hh++) {
-        for (let ww = 0; ww < w; ww++) {
-          const torchIndex = ((oo * i + ii) * h + hh) * w + ww;
-          const tfIndex = ((hh * w + ww) * i + ii) * o + oo;
-          if (toTfjs) out[tfIndex] = data[torchIndex] ?? 0;
-          else out[torchIndex] = data[tfIndex] ?? 0;
-        }
-      }
-    }
-  }
-  return { shape, data: out };
+  return { shape, data: layout === 'vector' ? data.slice() : rearrangeWeight(torchShape, data, toTfjs) };
 }

@@ -20,7 +20,15 @@ export function tfToTorchLayout(entry: StateEntry, data: Float32Array): Float32A
 
 function permuteLayout(entry: StateEntry, data: Float32Array, toTf: boolean): Float32Array {
   if (entry.layout !== ENTRY_LAYOUT.convWeight && entry.layout !== ENTRY_LAYOUT.linearWeight) return data.slice();
-  const [o = 1, i = 1, h = 1, w = 1] = entry.torchShape;
+  return rearrangeWeight(entry.torchShape, data, toTf);
+}
+
+/**
+ * Moves a weight's values between PyTorch's OIHW (a Linear's [out, in] as O x I x 1 x 1) and
+ * tfjs's HWIO ([in, out]); `torchShape` is PyTorch's shape either way.
+ */
+export function rearrangeWeight(torchShape: readonly number[], data: Float32Array, toTf: boolean): Float32Array {
+  const [o = 1, i = 1, h = 1, w = 1] = torchShape;
   const out = new Float32Array(data.length);
   for (let oo = 0; oo < o; oo++) {
     for (let ii = 0; ii < i; ii++) {
