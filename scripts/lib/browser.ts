@@ -1,5 +1,4 @@
-import { accessSync, constants, mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** Candidate executables on PATH, in the order they are tried after CHROME_PATH and /usr/bin/chromium. */
@@ -65,8 +64,3 @@ export const CHROMIUM_GPU_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ] as const;
-
-/** A fresh, empty user data directory for one browser launch. */
-export function freshUserDataDir(): string {
-  return mkdtempSync(join(tmpdir(), 'digit-studio-chromium-'));
-}
