@@ -16,6 +16,8 @@ function limit(text: string, full: number): number | undefined {
 }
 
 /** Run search, stop all, resume an unfinished search, the data subset, and the whole search's progress. */
+const trialCount = (n: number) => `${n} ${n === 1 ? 'trial' : 'trials'}`;
+
 export function RunControls() {
   const parsed = useStudio((s) => s.parsed);
   const search = useStudio((s) => s.search);
@@ -77,7 +79,7 @@ export function RunControls() {
           onClick={() => launch(() => startSearch(options()))}
           data-testid="run-search"
         >
-          Run search{parsed.ok ? ` (${totalTrials(parsed.space, parsed.settings)} trials)` : ''}
+          Run search{parsed.ok ? ` (${trialCount(totalTrials(parsed.space, parsed.settings))})` : ''}
         </button>
         <button type="button" disabled={!running} onClick={stopSearch} data-testid="stop-search">
           Stop all
