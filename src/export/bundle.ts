@@ -4,15 +4,10 @@ import { writeCheckpoint } from './ptWriter';
 import { trialConfigYaml } from './trialConfig';
 import { snapshotCheckpoint } from './trialCheckpoint';
 import { exportTfjsModel, type TfjsModelFiles } from './tfjsModel';
+import { EXPORT_FILES } from './exportFiles';
 
-/** The names of the files in a trial's export, as the zip and `npm run tune`'s folder lay them out. */
-export const EXPORT_FILES = {
-  checkpoint: 'checkpoint.pt',
-  tfjsFolder: 'tfjs',
-  tfjsModel: 'tfjs/model.json',
-  config: 'config.yaml',
-  results: 'results.json',
-} as const;
+export { EXPORT_FILES };
+
 
 /** Everything a trial exports, in memory. */
 export interface TrialExport {

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { EXPORT_FILES, trialExport, zipTrialExport, type TrialExport } from '../../export/bundle';
+import type { TrialExport } from '../../export/bundle';
+import { EXPORT_FILES } from '../../export/exportFiles';
 import { trialConfigYaml } from '../../export/trialConfig';
 import type { TrainConfig } from '../../train/trainer';
 import type { TrialSnapshot } from '../../workers/protocol';
@@ -26,11 +27,13 @@ export function ExportButtons({ getSnapshot, config, resultsJson, trialName }: E
   const [error, setError] = useState<string | null>(null);
   const prefix = trialName ? `${trialName}-` : '';
 
-  const withExport = async (kind: Download, save: (files: TrialExport) => void): Promise<void> => {
+  const withExport = async (kind: Download, save: (files: TrialExport) => void | Promise<void>): Promise<void> => {
     setBusy(kind);
     setError(null);
     try {
-      save(await trialExport(await getSnapshot(), resultsJson, trialName));
+      // The exporters bring tfjs with them: loaded on the first export, not with the page.
+      const { trialExport } = await import('../../export/bundle');
+      await save(await trialExport(await getSnapshot(), resultsJson, trialName));
     } catch (caught) {
       setError(`export failed: ${caught instanceof Error ? caught.message : String(caught)}`);
     } finally {
@@ -62,7 +65,11 @@ export function ExportButtons({ getSnapshot, config, resultsJson, trialName }: E
     {
       kind: 'zip',
       label: 'all (zip)',
-      run: () => void withExport('zip', (files) => downloadFile(`${prefix || 'trial-'}export.zip`, zipTrialExport(files), DOWNLOAD_TYPES.zip)),
+      run: () =>
+        void withExport('zip', async (files) => {
+          const { zipTrialExport } = await import('../../export/bundle');
+          downloadFile(`${prefix || 'trial-'}export.zip`, zipTrialExport(files), DOWNLOAD_TYPES.zip);
+        }),
     },
   ];
 
