@@ -78,7 +78,7 @@ export function useDrawingPad(recorder: StrokeRecorder, { onChange, onSettle }: 
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
-    const fit = () => {
+    const fitToContainer = () => {
       const side = Math.max(1, Math.round(canvas.clientWidth * window.devicePixelRatio));
       if (canvas.width !== side || canvas.height !== side) {
         canvas.width = side;
@@ -86,13 +86,13 @@ export function useDrawingPad(recorder: StrokeRecorder, { onChange, onSettle }: 
       }
       paint();
     };
-    fit();
-    const observer = new ResizeObserver(fit);
+    fitToContainer();
+    const observer = new ResizeObserver(fitToContainer);
     observer.observe(canvas);
-    window.addEventListener('resize', fit);
+    window.addEventListener('resize', fitToContainer);
     return () => {
       observer.disconnect();
-      window.removeEventListener('resize', fit);
+      window.removeEventListener('resize', fitToContainer);
       cancelAnimationFrame(frame.current);
       frame.current = 0;
     };
