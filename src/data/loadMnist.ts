@@ -159,7 +159,9 @@ export async function loadMnist(options: LoadMnistOptions): Promise<MnistLoadRes
   report();
 
   const splits: Record<SplitName, MnistSplit> = { train: emptySplit(manifest.splits.train.count), test: emptySplit(manifest.splits.test.count) };
-  const outcomes = await Promise.all(
+  // Every shard settles before the load ends, so a failed load leaves nothing still writing to the
+  // cache behind it; the shards that did arrive whole stay cached for the next try.
+  const settled = await Promise.allSettled(
     manifest.shards.map(async (entry, i): Promise<ShardOutcome> => {
       const lookup = lookups[i] ?? missing;
       let bytes: Uint8Array;
@@ -184,6 +186,9 @@ export async function loadMnist(options: LoadMnistOptions): Promise<MnistLoadRes
       return outcome;
     }),
   );
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  const outcomes = settled.map((result) => (result as PromiseFulfilledResult<ShardOutcome>).value);
 
   await cache.run(() => writeCachedManifest(manifest), undefined);
   await cache.run(() => pruneCachedShards(manifest.shards), undefined);
