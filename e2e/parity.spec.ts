@@ -22,6 +22,8 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     const fx: TorchFixture = torchFixture();
     await page.goto(`./?backend=${backend}`);
     await page.waitForFunction(() => window.digitStudio !== undefined);
+    // The page starts the requested backend itself; the check shares it rather than racing it.
+    await expect(page.getByTestId('chosen-backend')).toContainText(backend, { timeout: 120_000 });
     const run: BrowserRun = await page.evaluate(
       async ({ fx, backend, initial, before }) => {
         // The studio's own modules, as the dev server serves them to the page.
