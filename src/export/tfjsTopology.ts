@@ -4,6 +4,7 @@
  * against it, so both sides agree on layer names, wiring and the weight names in the manifest.
  * Layers that own weights are named by their PyTorch `state_dict` prefix (`bneck1.BN1`, `fc`).
  */
+import { bottlenecks } from '../model/classifier';
 import { rearrangeWeight } from '../model/stateDict';
 
 /** Keras class names of the layers the export uses. */
@@ -43,18 +44,6 @@ export interface PlannedWeight {
   layout: WeightLayout;
 }
 
-/** The Bottlenecks of `Classifier(f1, f2)` in forward order (DESIGN.md section 2). */
-function bottlenecks(f1: number, f2: number): { prefix: string; cin: number; cout: number; expansion: number; stride: number }[] {
-  return [
-    { prefix: 'bneck1', cin: f1, cout: f2, expansion: 1, stride: 1 },
-    { prefix: 'bneck2', cin: f2, cout: f2, expansion: 2, stride: 1 },
-    { prefix: 'bneck3', cin: f2, cout: 8, expansion: 2, stride: 2 },
-    { prefix: 'block1.0', cin: 8, cout: 8, expansion: 2, stride: 2 },
-    { prefix: 'block1.1', cin: 8, cout: 8, expansion: 2, stride: 2 },
-    { prefix: 'bneck4', cin: 8, cout: 12, expansion: 1, stride: 2 },
-  ];
-}
-
 /** The name of the model's input layer, and of the layer whose output is the logits. */
 export const TFJS_INPUT_NAME = 'input';
 export const TFJS_OUTPUT_NAME = 'fc';
@@ -75,7 +64,7 @@ export function classifierLayerPlan(f1: number, f2: number): PlannedLayer[] {
   };
   push({ kind: 'conv', name: 'CL1', inputs: [last], filters: f1, kernel: 3, stride: 2 });
   push({ kind: 'relu6', name: 'CL1.relu6', inputs: [last] });
-  for (const { prefix, cin, cout, expansion, stride } of bottlenecks(f1, f2)) {
+  for (const { name: prefix, cin, cout, expansion, stride } of bottlenecks(f1, f2)) {
     const blockInput = last;
     const hidden = cin * expansion;
     push({ kind: 'conv', name: `${prefix}.ExpansionLayer`, inputs: [last], filters: hidden, kernel: 1, stride: 1 });

@@ -2,7 +2,7 @@ import { hyperparameter, type Architecture, type Hyperparameters, type LayerOps 
 import { SpecBuilder, type ModelSpec } from './spec';
 
 /** One Bottleneck block of the original: in/out channels, expansion and stride. */
-interface BottleneckShape {
+export interface BottleneckShape {
   name: string;
   cin: number;
   cout: number;
@@ -11,7 +11,7 @@ interface BottleneckShape {
 }
 
 /** The Bottlenecks of `Classifier(f1, f2)`, in forward order (28x28 -> 13 -> 13 -> 13 -> 7 -> 4 -> 2 -> 1). */
-function bottlenecks(f1: number, f2: number): BottleneckShape[] {
+export function bottlenecks(f1: number, f2: number): BottleneckShape[] {
   return [
     { name: 'bneck1', cin: f1, cout: f2, expansion: 1, stride: 1 },
     { name: 'bneck2', cin: f2, cout: f2, expansion: 2, stride: 1 },
