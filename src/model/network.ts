@@ -141,6 +141,11 @@ export class Network {
     return tf.add(tf.mul(x, scale), shift);
   }
 
+  /** The BatchNorm running statistics' variables, in forward order (a fused trainer updates them in place). */
+  runningStatistics(): { mean: tf.Variable; variance: tf.Variable }[] {
+    return [...this.buffers.values()];
+  }
+
   /** Reads every value back to the CPU (a sync readback: between epochs, for saving or export). */
   readValues(): NetworkValues {
     const buffers = [...this.buffers.values()];

@@ -1,0 +1,283 @@
+/**
+ * Runs the fused Classifier training step on the tfjs WebGPU backend's own device, reading and
+ * writing the trainer's tfjs tensors (parameters, Adam moments, BatchNorm running statistics, the
+ * device-resident dataset) in place. Bind groups are built once per set of buffers; a run of
+ * steps is one compute pass and one submit.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { AdamConfig } from '../adam';
+import {
+  ADAM_BINDINGS,
+  fusedKernels,
+  PASS_BINDINGS,
+  REDUCE_THREADS,
+  STATS_BACKWARD_BINDINGS,
+  STATS_FORWARD_BINDINGS,
+  STEP_STRIDE,
+  type FusedKernel,
+} from './kernels';
+import type { FusedLayout } from './layout';
+
+/** The parts of tfjs's WebGPUBackend the fused step uses (its device, tensor buffers and queue). */
+export interface WebGpuBackendLike {
+  device: GPUDevice;
+  tensorMap: { get(dataId: object): { resource?: unknown; values?: unknown } | undefined };
+  uploadToGPU(dataId: object): void;
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+}
+
+/** The trainer's tensors the step reads and updates. */
+export interface FusedTensors {
+  params: tf.Tensor;
+  expAvg: tf.Tensor;
+  expAvgSq: tf.Tensor;
+  /** Per BatchNorm, in forward order. */
+  runningMeans: tf.Tensor[];
+  runningVars: tf.Tensor[];
+  /** Training images [N, 784] in 0..1, labels [N] int32, and the epoch's order [N] int32. */
+  images: tf.Tensor;
+  labels: tf.Tensor;
+  order: tf.Tensor;
+  /** A float32 scalar the step adds each batch's mean loss x batch size to. */
+  epochLoss: tf.Tensor;
+}
+
+/** One optimiser step: the batch is order[start .. start + size - 1]; `adamStep` is Adam's t after it. */
+export interface FusedStep {
+  start: number;
+  size: number;
+  adamStep: number;
+}
+
+/** Steps recorded into one submit at most (the uniform buffer holds one record per step). */
+export const STEPS_PER_SUBMIT = 32;
+
+const STEP_RECORD_BYTES = 48;
+
+/** The backend tfjs runs on, when it is WebGPU; otherwise null. */
+export function currentWebGpuBackend(): WebGpuBackendLike | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return tf.backend() as unknown as WebGpuBackendLike;
+}
+
+/** Why this device cannot hold the fused step's buffers for `layout`, or null when it can. */
+export function fusedLimitProblem(device: GPUDevice, layout: FusedLayout): string | null {
+  const largest = Math.max(layout.capacity * layout.actPerImage, layout.capacity * layout.gradPerImage, layout.maxGroups * layout.params) * 4;
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  return largest > limit ? `the fused step needs a ${largest}-byte buffer, this device allows ${limit}` : null;
+}
+
+function layoutFor(device: GPUDevice, storageBindings: number): GPUBindGroupLayout {
+  const entries: GPUBindGroupLayoutEntry[] = [
+    { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: STEP_RECORD_BYTES } },
+  ];
+  for (let i = 1; i <= storageBindings; i++) entries.push({ binding: i, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
+  return device.createBindGroupLayout({ entries });
+}
+
+const bindingNames = (kernel: FusedKernel): readonly string[] => {
+  switch (kernel.kind) {
+    case 'pass':
+      return PASS_BINDINGS;
+    case 'statsForward':
+      return STATS_FORWARD_BINDINGS;
+    case 'statsBackward':
+      return STATS_BACKWARD_BINDINGS;
+    case 'adam':
+      return ADAM_BINDINGS;
+  }
+};
+
+interface Compiled {
+  kernel: FusedKernel;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+/** The fused training step for one layout, compiled on one device. */
+export class FusedTrainingStep {
+  private readonly act: GPUBuffer;
+  private readonly grad: GPUBuffer;
+  private readonly part: GPUBuffer;
+  private readonly stats: GPUBuffer;
+  private readonly uniforms: GPUBuffer;
+  private bound: { key: GPUBuffer[]; groups: GPUBindGroup[] } | null = null;
+
+  private constructor(
+    private readonly backend: WebGpuBackendLike,
+    readonly layout: FusedLayout,
+    private readonly adam: AdamConfig,
+    private readonly compiled: Compiled[],
+  ) {
+    const device = backend.device;
+    const storage = (label: string, floats: number): GPUBuffer =>
+      device.createBuffer({ label, size: Math.max(floats, 1) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    this.act = storage('fused activations', layout.capacity * layout.actPerImage);
+    this.grad = storage('fused gradients', layout.capacity * layout.gradPerImage);
+    this.part = storage('fused weight-gradient slots', layout.maxGroups * layout.params);
+    this.stats = storage('fused statistics', layout.statsSize);
+    this.uniforms = device.createBuffer({ label: 'fused step records', size: STEPS_PER_SUBMIT * STEP_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  }
+
+  /** Compiles every kernel (in parallel); a WGSL or pipeline error names the kernel. */
+  static async create(backend: WebGpuBackendLike, layout: FusedLayout, adam: AdamConfig): Promise<FusedTrainingStep> {
+    const device = backend.device;
+    const problem = fusedLimitProblem(device, layout);
+    if (problem) throw new Error(problem);
+    const layouts = new Map<number, GPUBindGroupLayout>();
+    const compiled = await Promise.all(
+      fusedKernels(layout).map(async (kernel) => {
+        const count = bindingNames(kernel).length;
+        const bindLayout = layouts.get(count) ?? layoutFor(device, count);
+        layouts.set(count, bindLayout);
+        const module = device.createShaderModule({ label: kernel.label, code: kernel.code });
+        try {
+          const pipeline = await device.createComputePipelineAsync({
+            label: kernel.label,
+            layout: device.createPipelineLayout({ bindGroupLayouts: [bindLayout] }),
+            compute: { module, entryPoint: 'main' },
+          });
+          return { kernel, pipeline, layout: bindLayout };
+        } catch (error) {
+          const info = await module.getCompilationInfo();
+          const messages = info.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+          throw new Error(`fused kernel '${kernel.label}' did not compile: ${messages || String(error)}`);
+        }
+      }),
+    );
+    return new FusedTrainingStep(backend, layout, adam, compiled);
+  }
+
+  /** Dispatches per training step. */
+  get dispatchesPerStep(): number {
+    return this.compiled.length;
+  }
+
+  private bufferOf(t: tf.Tensor): GPUBuffer {
+    this.backend.uploadToGPU(t.dataId);
+    const resource = this.backend.tensorMap.get(t.dataId)?.resource;
+    if (!resource || typeof (resource as GPUBuffer).mapAsync !== 'function') throw new Error('a training tensor is not in a WebGPU buffer');
+    return resource as GPUBuffer;
+  }
+
+  private bindGroups(t: FusedTensors): GPUBindGroup[] {
+    const named = {
+      params: this.bufferOf(t.params),
+      expAvg: this.bufferOf(t.expAvg),
+      expAvgSq: this.bufferOf(t.expAvgSq),
+      images: this.bufferOf(t.images),
+      labels: this.bufferOf(t.labels),
+      order: this.bufferOf(t.order),
+      epochLoss: this.bufferOf(t.epochLoss),
+      act: this.act,
+      grad: this.grad,
+      part: this.part,
+      stats: this.stats,
+    };
+    const means = t.runningMeans.map((m) => this.bufferOf(m));
+    const vars = t.runningVars.map((v) => this.bufferOf(v));
+    const key = [...Object.values(named), ...means, ...vars];
+    if (this.bound && this.bound.key.length === key.length && this.bound.key.every((b, i) => b === key[i])) return this.bound.groups;
+    const device = this.backend.device;
+    const groups = this.compiled.map(({ kernel, layout }) => {
+      const lookup = (name: string): GPUBuffer => {
+        if (kernel.kind === 'statsForward' && (name === 'runningMean' || name === 'runningVar')) {
+          const buffer = (name === 'runningMean' ? means : vars)[kernel.bn];
+          if (!buffer) throw new Error(`no running statistics for BatchNorm ${kernel.bn}`);
+          return buffer;
+        }
+        const buffer = (named as Record<string, GPUBuffer | undefined>)[name];
+        if (!buffer) throw new Error(`fused kernel '${kernel.label}' binds unknown buffer '${name}'`);
+        return buffer;
+      };
+      return device.createBindGroup({
+        label: kernel.label,
+        layout,
+        entries: [
+          { binding: 0, resource: { buffer: this.uniforms, offset: 0, size: STEP_RECORD_BYTES } },
+          ...bindingNames(kernel).map((name, i) => ({ binding: i + 1, resource: { buffer: lookup(name) } })),
+        ],
+      });
+    });
+    this.bound = { key, groups };
+    return groups;
+  }
+
+  private stepRecords(steps: readonly FusedStep[]): ArrayBuffer {
+    const bytes = new ArrayBuffer(steps.length * STEP_STRIDE);
+    const { lr, beta1, beta2 } = this.adam;
+    const eps = this.adam.eps ?? 1e-8;
+    steps.forEach((s, i) => {
+      const ints = new Uint32Array(bytes, i * STEP_STRIDE, 4);
+      const floats = new Float32Array(bytes, i * STEP_STRIDE + 16, 8);
+      ints.set([s.size, s.start, this.groupsFor(s.size), 0]);
+      floats.set([lr / (1 - beta1 ** s.adamStep), Math.sqrt(1 - beta2 ** s.adamStep), beta1, 1 - beta1, beta2, 1 - beta2, eps, 0]);
+    });
+    return bytes;
+  }
+
+  private groupsFor(size: number): number {
+    return Math.min(size, this.layout.maxGroups);
+  }
+
+  /**
+   * Trains the given steps in order: records them after any tfjs work still queued, submits, and
+   * drops tfjs's CPU copies of the tensors it changed.
+   */
+  run(steps: readonly FusedStep[], tensors: FusedTensors): void {
+    for (const s of steps) {
+      if (!Number.isInteger(s.size) || s.size < 1 || s.size > this.layout.capacity) {
+        throw new Error(`a fused step takes 1..${this.layout.capacity} images, got ${s.size}`);
+      }
+    }
+    const groups = this.bindGroups(tensors);
+    const { device } = this.backend;
+    // tfjs records lazily: its pending uploads and ops must reach the queue before this step's work.
+    this.backend.ensureCommandEncoderReady();
+    this.backend.endComputePassEncoder();
+    this.backend.submitQueue();
+    for (let first = 0; first < steps.length; first += STEPS_PER_SUBMIT) {
+      const chunk = steps.slice(first, first + STEPS_PER_SUBMIT);
+      device.queue.writeBuffer(this.uniforms, 0, this.stepRecords(chunk));
+      const encoder = device.createCommandEncoder({ label: 'fused training steps' });
+      const pass = encoder.beginComputePass();
+      chunk.forEach((s, i) => {
+        const workgroups = this.groupsFor(s.size);
+        this.compiled.forEach(({ kernel, pipeline }, k) => {
+          pass.setPipeline(pipeline);
+          pass.setBindGroup(0, groups[k] as GPUBindGroup, [i * STEP_STRIDE]);
+          if (kernel.kind === 'pass') pass.dispatchWorkgroups(workgroups);
+          else if (kernel.kind === 'adam') pass.dispatchWorkgroups(Math.ceil(this.layout.params / REDUCE_THREADS));
+          else pass.dispatchWorkgroups(1);
+        });
+      });
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+    }
+    for (const t of [tensors.params, tensors.expAvg, tensors.expAvgSq, tensors.epochLoss, ...tensors.runningMeans, ...tensors.runningVars]) {
+      const data = this.backend.tensorMap.get(t.dataId);
+      if (data) data.values = null;
+    }
+  }
+
+  /** The mean loss of the last batch trained (waits for the GPU). */
+  async lastLoss(): Promise<number> {
+    const { device } = this.backend;
+    const staging = device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = device.createCommandEncoder();
+    encoder.copyBufferToBuffer(this.stats, this.layout.lastLoss * 4, staging, 0, 4);
+    device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const value = new Float32Array(staging.getMappedRange().slice(0))[0] ?? Number.NaN;
+    staging.destroy();
+    return value;
+  }
+
+  /** Frees the step's own buffers (the tfjs tensors stay with their owners). */
+  dispose(): void {
+    for (const b of [this.act, this.grad, this.part, this.stats, this.uniforms]) b.destroy();
+    this.bound = null;
+  }
+}
