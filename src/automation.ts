@@ -22,7 +22,7 @@ export interface AutomationRequest {
 
 /** What the page streams while a headless search runs. */
 export type AutomationEvent =
-  | { kind: 'trial-started'; trial_id: string; backend: string; adapter: string | null; total_params: number }
+  | { kind: 'trial-started'; trial_id: string; backend: string; engine: string; adapter: string | null; total_params: number }
   | ({ kind: 'epoch'; trial_id: string } & EpochReport)
   | { kind: 'trial-ended'; trial_id: string; status: string; error: string | null };
 
@@ -98,6 +98,7 @@ export function installAutomation(store: typeof useStudio): void {
           kind: 'trial-started',
           trial_id: trialId,
           backend: started.backend.chosen,
+          engine: started.engine.name,
           adapter: adapter ? `${adapter.vendor} ${adapter.architecture}${adapter.isFallback ? ' (software)' : ''}` : null,
           total_params: started.totalParams,
         });

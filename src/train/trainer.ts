@@ -9,6 +9,10 @@ import { DeviceDataset, pixelsToBatch } from './dataset';
 import { initialValues } from './init';
 import { Rng } from './rng';
 import { crossEntropy, trainStep } from './step';
+import { classifier } from '../model/classifier';
+import { hyperparameter } from '../model/architecture';
+import { currentWebGpuBackend, FusedTrainingStep, type FusedStep } from './fused/engine';
+import { fusedLayout } from './fused/layout';
 
 /** One trial's settings, named as in config.yaml. Architecture hyperparameters (f1, f2, ...) sit beside them. */
 export interface TrainConfig {
@@ -73,6 +77,15 @@ export interface TrainerOptions {
   progressEvery?: number;
   /** Validation batch size (default 1000). */
   evalBatchSize?: number;
+  /** Train with the fused WebGPU kernels where they apply (default true); false keeps every step in tfjs ops. */
+  fused?: boolean;
+}
+
+/** Which code trains the steps: the fused WebGPU kernels, or tfjs ops on the named backend. */
+export interface TrainingEngine {
+  name: string;
+  /** Why the fused kernels are not used, when they could have been. */
+  note?: string;
 }
 
 /** How a call to `run` ended. */
@@ -86,6 +99,8 @@ export interface Trainer {
   readonly architecture: Architecture;
   readonly totalParams: number;
   readonly history: readonly EpochReport[];
+  /** Compiles what training needs and says which engine trains (run calls it too). */
+  prepare(): Promise<TrainingEngine>;
   /** Trains until `max_num_epochs` or until the signal aborts (then resumable by calling again). */
   run(): Promise<RunResult>;
   /** Validation loss and accuracy of the current weights (evaluation mode). */
@@ -126,10 +141,29 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const spec = architecture.spec(hyperparameters);
   const network = new Network(architecture, hyperparameters, initialValues(spec, rng));
   const adam = new Adam(network.totalParams, { lr: config.lr, beta1: config.beta1, beta2: config.beta2 });
+  const runningStatistics = network.runningStatistics();
   const train = new DeviceDataset(options.data.train, options.trainLimit ?? options.data.train.count);
   const val = new DeviceDataset(options.data.test, options.valLimit ?? options.data.test.count);
   const stepsPerEpoch = Math.ceil(train.count / batchSize);
   const epochLossSum = tf.variable(tf.scalar(0), false);
+  const adamConfig = { lr: config.lr, beta1: config.beta1, beta2: config.beta2 };
+
+  let fused: FusedTrainingStep | null = null;
+  let prepared: Promise<TrainingEngine> | null = null;
+  const startFused = async (): Promise<TrainingEngine> => {
+    const stock: TrainingEngine = { name: `tfjs ${tf.getBackend()}` };
+    const backend = currentWebGpuBackend();
+    if (!backend || options.fused === false) return stock;
+    if (architecture !== classifier) return { ...stock, note: `the fused kernels train the Classifier only, not ${architecture.name}` };
+    try {
+      const layout = fusedLayout(hyperparameter(classifier, hyperparameters, 'f1'), hyperparameter(classifier, hyperparameters, 'f2'), batchSize);
+      fused = await FusedTrainingStep.create(backend, layout, adamConfig);
+      return { name: 'fused WebGPU kernels' };
+    } catch (error) {
+      return { ...stock, note: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  const prepare = (): Promise<TrainingEngine> => (prepared ??= startFused());
 
   let epoch = 0;
   let stepInEpoch = 0;
@@ -161,7 +195,33 @@ export function createTrainer(options: TrainerOptions): Trainer {
     return { val_loss: lossSum / val.count, val_acc: correct / val.count };
   };
 
+  /** Trains steps stepInEpoch.. up to the next progress report with the fused kernels; returns the last batch's loss. */
+  const fusedSteps = async (step: FusedTrainingStep): Promise<number> => {
+    const until = Math.min(stepsPerEpoch, (Math.floor(stepInEpoch / progressEvery) + 1) * progressEvery);
+    const steps: FusedStep[] = [];
+    for (let s = stepInEpoch; s < until; s++) {
+      const start = s * batchSize;
+      steps.push({ start, size: Math.min(batchSize, train.count - start), adamStep: adam.step + steps.length + 1 });
+    }
+    step.run(steps, {
+      params: network.flat,
+      expAvg: adam.expAvg,
+      expAvgSq: adam.expAvgSq,
+      runningMeans: runningStatistics.map((r) => r.mean),
+      runningVars: runningStatistics.map((r) => r.variance),
+      images: train.images,
+      labels: train.labels,
+      order: permutationTensor as tf.Tensor1D,
+      epochLoss: epochLossSum,
+    });
+    adam.step += steps.length;
+    network.batchesTracked += steps.length;
+    stepInEpoch = until;
+    return step.lastLoss();
+  };
+
   const run = async (): Promise<RunResult> => {
+    await prepare();
     while (epoch < config.max_num_epochs) {
       const started = performance.now();
       const firstStep = stepInEpoch;
@@ -173,6 +233,12 @@ export function createTrainer(options: TrainerOptions): Trainer {
       }
       while (stepInEpoch < stepsPerEpoch) {
         if (options.signal?.aborted) return { status: 'stopped', history: [...history] };
+        if (fused) {
+          const value = await fusedSteps(fused);
+          options.onProgress?.({ epoch: epoch + 1, step: stepInEpoch, steps_per_epoch: stepsPerEpoch, loss: value });
+          await yieldToEventLoop();
+          continue;
+        }
         const start = stepInEpoch * batchSize;
         const size = Math.min(batchSize, train.count - start);
         const loss = tf.tidy(() => {
@@ -215,6 +281,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
     architecture,
     totalParams: network.totalParams,
     history,
+    prepare,
     run,
     evaluate,
     async predict(pixels) {
@@ -264,6 +331,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
     torchStateDict: () => toTorchStateDict(spec, network.readValues()),
     adamState: () => adam.readState(),
     dispose() {
+      fused?.dispose();
       setPermutation(null);
       tf.dispose([epochLossSum]);
       network.dispose();

@@ -57,9 +57,11 @@ export function createLocalEngine(deps: LocalEngineDeps = browserDeps): TrialEng
         });
         trainerConfig = run.config;
         if (run.resume) trainer.restoreState(run.resume);
+        const engine = await trainer.prepare();
         events.onStarted?.({
           trialId: run.trialId,
           backend: report,
+          engine,
           dataSource: data.source,
           trainCount: Math.min(run.trainLimit ?? data.train.count, data.train.count),
           valCount: Math.min(run.valLimit ?? data.test.count, data.test.count),

@@ -7,7 +7,7 @@ import type { BackendReport } from '../backend/init';
 import type { BackendChoice } from '../backend/choice';
 import type { MnistSource } from '../data/loadMnist';
 import type { TorchStateDict } from '../model/stateDict';
-import type { EpochReport, RunResult, StepProgress, TrainConfig, TrainingState } from '../train/trainer';
+import type { EpochReport, RunResult, StepProgress, TrainConfig, TrainingEngine, TrainingState } from '../train/trainer';
 
 /** Request kinds, page to Worker. */
 export const TRIAL_REQUESTS = {
@@ -50,6 +50,8 @@ export interface TrialRun {
 export interface TrialStarted {
   trialId: string;
   backend: BackendReport;
+  /** What trains the steps (the fused WebGPU kernels or tfjs ops), and why not the fused kernels where it says. */
+  engine: TrainingEngine;
   dataSource: MnistSource;
   trainCount: number;
   valCount: number;
