@@ -2,7 +2,7 @@
  * `npm run bench`: training throughput of the Classifier on each tfjs backend in headless Chromium
  * (the studio's own step, in a Worker), optionally beside the reference PyTorch model, with ratios.
  */
-import type { MeasurePlan } from '../src/bench/protocol';
+import type { BenchEngine, MeasurePlan } from '../src/bench/protocol';
 import { BENCH_USAGE, parseBenchArgs, UsageError, type BenchOptions } from './lib/benchArgs';
 // Chromium's harness is loaded only when used, so the Node runtime runs where no browser tooling is installed.
 import { openNodeBench } from './lib/benchNode';
@@ -29,11 +29,26 @@ async function studioRows(options: BenchOptions, print: (row: BenchRow) => void)
       try {
         const started = await browser.start(backend);
         say(`${backend}: ${started.adapter}`, options);
-        for (const batch of options.batches) {
-          const plan: MeasurePlan = { batch, steps: options.steps, budgetSeconds: options.seconds, minSteps: MIN_STEPS, maxSteps: MAX_STEPS, seed: 0 };
-          const row = rowOf(await browser.measure(backend, plan), options.runtime);
-          rows.push(row);
-          print(row);
+        // On WebGPU the studio trains with its fused kernels; tfjs's own ops are measured beside them.
+        const engines: BenchEngine[] = backend === 'webgpu' ? ['fused', 'tfjs'] : ['tfjs'];
+        for (const engine of engines) {
+          for (const batch of options.batches) {
+            const profile = options.profile && engine === 'fused';
+            const plan: MeasurePlan = { engine, batch, steps: options.steps, budgetSeconds: options.seconds, minSteps: MIN_STEPS, maxSteps: MAX_STEPS, seed: 0, profile };
+            try {
+              const measurement = await browser.measure(backend, plan);
+              const row = rowOf(measurement, options.runtime);
+              rows.push(row);
+              print(row);
+              if (measurement.kernels) {
+                const line = JSON.stringify({ kind: 'profile', backend, engine, batch, kernels: measurement.kernels.map((k) => ({ label: k.label, ms: Number(k.ms.toFixed(4)) })) });
+                if (options.json) console.log(line);
+                else say(`  ${line}`, options);
+              }
+            } catch (error) {
+              process.stderr.write(`${backend} ${engine} batch ${batch}: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+            }
+          }
         }
       } catch (error) {
         process.stderr.write(`${backend}: failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseBenchArgs, UsageError } from './benchArgs';
 import { jsonLine, parseRow, ratioJsonLine, ratios, ratioText, table, type BenchRow } from './benchReport';
 
-const row = (backend: string, batch: number, samples: number, dispatches: number | null = null): BenchRow => ({
+const row = (backend: string, batch: number, samples: number, dispatches: number | null = null, engine = backend.startsWith('torch') ? 'eager' : 'tfjs'): BenchRow => ({
   backend,
+  engine,
   adapter: backend.startsWith('torch') ? 'CPU, 2 threads' : 'SwiftShader',
   runtime: backend.startsWith('torch') ? 'pytorch 1.13' : 'chromium',
   batch,
@@ -49,7 +50,7 @@ describe('benchmark output', () => {
   it('prints one JSON line with the agreed keys in order', () => {
     const line = jsonLine(row('webgpu', 64, 14.04, 312));
     expect(Object.keys(JSON.parse(line) as object)).toEqual([
-      'backend', 'adapter', 'runtime', 'batch', 'samples_per_s', 'ms_per_step', 'first_step_ms', 'dispatches_per_step', 'steps',
+      'backend', 'engine', 'adapter', 'runtime', 'batch', 'samples_per_s', 'ms_per_step', 'first_step_ms', 'dispatches_per_step', 'steps',
     ]);
     expect(JSON.parse(line)).toMatchObject({ samples_per_s: 14, first_step_ms: 123.5, dispatches_per_step: 312 });
     expect(JSON.parse(jsonLine(row('wasm', 64, 555)))).toMatchObject({ dispatches_per_step: null });
@@ -57,7 +58,7 @@ describe('benchmark output', () => {
 
   it('reads back the rows the PyTorch script prints', () => {
     const printed = '{"backend": "torch-cpu", "adapter": "CPU, 2 threads", "runtime": "pytorch 1.13.0a0", "batch": 64, "samples_per_s": 3800.0, "ms_per_step": 16.8, "first_step_ms": 40.1, "dispatches_per_step": null, "steps": 300}';
-    expect(parseRow(printed)).toMatchObject({ backend: 'torch-cpu', batch: 64, samples_per_s: 3800, dispatches_per_step: null });
+    expect(parseRow(printed)).toMatchObject({ backend: 'torch-cpu', engine: 'torch', batch: 64, samples_per_s: 3800, dispatches_per_step: null });
     expect(() => parseRow('{"backend": "torch-cpu"}')).toThrow(/not a benchmark row/);
   });
 
@@ -68,6 +69,8 @@ describe('benchmark output', () => {
     expect(found.map((r) => r.batch)).toEqual([64, 64, 512]);
     expect(JSON.parse(ratioJsonLine(found[0]!))).toEqual({ kind: 'ratio', batch: 64, studio: 'wasm', torch: 'torch-cpu', ratio: 0.15 });
     expect(ratios([row('wasm', 64, 570)])).toEqual([]);
+    const fused = ratios([row('webgpu', 64, 90_000, 26, 'fused'), row('webgpu', 64, 800, 644), row('torch-cuda-graph', 64, 80_000, null, 'cuda-graph')]);
+    expect(fused.map(ratioText)).toEqual(['webgpu-fused / torch-cuda-graph = 1.13x', 'webgpu / torch-cuda-graph = 0.010x']);
   });
 
   it('lines the table up under its header', () => {

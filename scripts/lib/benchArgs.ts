@@ -19,6 +19,8 @@ export interface BenchOptions {
   torchThreads?: number;
   /** WebGPU on the machine's GPU instead of SwiftShader. */
   hardwareGpu: boolean;
+  /** Also time each fused WebGPU kernel of one step with timestamp queries. */
+  profile: boolean;
   help: boolean;
 }
 
@@ -33,6 +35,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --runtime NAME   chromium (default), or node: WebGPU through the webgpu npm package (Dawn) and cpu
   --torch          also time the PyTorch reference model and print the ratios
   --torch-threads N  PyTorch CPU threads (default: the browser's core count)
+  --profile        also print each fused WebGPU kernel's GPU time for one step (needs timestamp queries)
   --hardware-gpu   give Chromium the machine's GPU for WebGPU instead of SwiftShader
   --json           print JSON lines only
   --help           print this help`;
@@ -45,6 +48,7 @@ const DEFAULTS: BenchOptions = {
   runtime: 'chromium',
   torch: false,
   hardwareGpu: false,
+  profile: false,
   help: false,
 };
 
@@ -86,6 +90,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     switch (flag) {
       case '--json':
         options.json = true;
+        break;
+      case '--profile':
+        options.profile = true;
         break;
       case '--torch':
         options.torch = true;

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { BackendName } from '../../src/backend/choice';
 import { dispatchCount, installDispatchCounter } from '../../src/bench/dispatchCounter';
 import { measureTraining } from '../../src/bench/measure';
+import { measureFusedTraining } from '../../src/bench/measureFused';
 import type { BenchBackend } from '../../src/bench/protocol';
 import type { BenchBrowser } from './benchBrowser';
 
@@ -26,7 +27,8 @@ async function installWebGpu(): Promise<string> {
     globals: Record<string, unknown>;
   };
   Object.assign(globalThis, globals);
-  const gpu = create([]);
+  // Unquantised timestamps, so that --profile can time kernels of a few microseconds.
+  const gpu = create(['disable-dawn-features=timestamp_quantization']);
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('Dawn found no WebGPU adapter (is a Vulkan driver installed, or VK_ICD_FILENAMES set?)');
@@ -56,7 +58,8 @@ export async function openNodeBench(): Promise<BenchBrowser> {
       await tf.ready();
       return { backend, adapter };
     },
-    measure: (backend, plan) => measureTraining({ backend, adapter }, plan, () => (backend === 'webgpu' ? dispatchCount() : null)),
+    measure: (backend, plan) =>
+      (plan.engine === 'fused' ? measureFusedTraining : measureTraining)({ backend, adapter }, plan, () => (backend === 'webgpu' ? dispatchCount() : null)),
     stop: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

@@ -4,6 +4,8 @@ import type { Measurement } from '../../src/bench/protocol';
 /** One backend at one batch size, as printed (snake_case, the keys the issue names). */
 export interface BenchRow {
   backend: string;
+  /** `fused` (the studio's WebGPU kernels), `tfjs` (tfjs ops), or the PyTorch variant's mode. */
+  engine: string;
   adapter: string;
   runtime: string;
   batch: number;
@@ -28,6 +30,7 @@ const round = (value: number, digits: number): number => Number(value.toFixed(di
 export function rowOf(measurement: Measurement, runtime: string): BenchRow {
   return {
     backend: measurement.backend,
+    engine: measurement.engine,
     adapter: measurement.adapter,
     runtime,
     batch: measurement.batch,
@@ -43,6 +46,7 @@ export function rowOf(measurement: Measurement, runtime: string): BenchRow {
 export function jsonLine(row: BenchRow): string {
   return JSON.stringify({
     backend: row.backend,
+    engine: row.engine,
     adapter: row.adapter,
     runtime: row.runtime,
     batch: row.batch,
@@ -66,6 +70,7 @@ export function parseRow(line: string): BenchRow {
   }
   return {
     backend: value.backend,
+    engine: typeof value.engine === 'string' ? value.engine : 'torch',
     adapter: value.adapter,
     runtime: value.runtime,
     batch: value.batch as number,
@@ -79,13 +84,16 @@ export function parseRow(line: string): BenchRow {
 
 const isTorch = (row: BenchRow): boolean => row.backend.startsWith('torch-');
 
+/** A studio row's name in ratios and the table: the backend, and the engine where it is not tfjs ops. */
+export const studioName = (row: BenchRow): string => (row.engine === 'tfjs' || isTorch(row) ? row.backend : `${row.backend}-${row.engine}`);
+
 /** Every studio row over every PyTorch row of the same batch size, in batch then row order. */
 export function ratios(rows: readonly BenchRow[]): BenchRatio[] {
   const batches = [...new Set(rows.map((row) => row.batch))].sort((a, b) => a - b);
   return batches.flatMap((batch) => {
     const torch = rows.filter((row) => row.batch === batch && isTorch(row) && row.samples_per_s > 0);
     const studio = rows.filter((row) => row.batch === batch && !isTorch(row));
-    return studio.flatMap((s) => torch.map((t) => ({ batch, studio: s.backend, torch: t.backend, ratio: s.samples_per_s / t.samples_per_s })));
+    return studio.flatMap((s) => torch.map((t) => ({ batch, studio: studioName(s), torch: t.backend, ratio: s.samples_per_s / t.samples_per_s })));
   });
 }
 
@@ -106,7 +114,7 @@ const figure = (value: number): string => (value >= 100 ? Math.round(value).toLo
 export function table(rows: readonly BenchRow[]): string {
   const header = ['backend', 'batch', 'samples/s', 'ms/step', 'first step ms', 'dispatches/step', 'steps', 'adapter'];
   const body = rows.map((row) => [
-    row.backend,
+    studioName(row),
     String(row.batch),
     figure(row.samples_per_s),
     figure(row.ms_per_step),

@@ -5,8 +5,12 @@ import { parseRow, type BenchRow } from './benchReport';
 
 const SCRIPT = fileURLToPath(new URL('../torch/bench_torch.py', import.meta.url));
 
-/** Debian's python3 (which carries python3-torch) when it has torch, else the python3 on PATH. */
+/**
+ * The interpreter that runs PyTorch: $TORCH_PYTHON when set, else Debian's python3 (which carries
+ * python3-torch) when it has torch, else the python3 on PATH.
+ */
 export function torchPython(): string {
+  if (process.env.TORCH_PYTHON) return process.env.TORCH_PYTHON;
   const debian = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
   return debian.status === 0 ? '/usr/bin/python3' : 'python3';
 }

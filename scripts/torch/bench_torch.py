@@ -103,9 +103,10 @@ def time_graph(batch, device, args):
     return first, *timed_loop(timed, args)
 
 
-def row(backend, adapter, batch, first, steps, seconds):
+def row(backend, engine, adapter, batch, first, steps, seconds):
     return {
         "backend": backend,
+        "engine": engine,
         "adapter": adapter,
         "runtime": f"pytorch {torch.__version__}",
         "batch": batch,
@@ -134,15 +135,15 @@ def main():
     if cuda:
         device = torch.device("cuda")
         adapter = torch.cuda.get_device_name(device)
-        variants = [("torch-cuda-eager", time_eager), ("torch-cuda-graph", time_graph)]
+        variants = [("torch-cuda-eager", "eager", time_eager), ("torch-cuda-graph", "cuda-graph", time_graph)]
     else:
         device = torch.device("cpu")
         adapter = f"CPU, {torch.get_num_threads()} threads"
-        variants = [("torch-cpu", time_eager)]
+        variants = [("torch-cpu", "eager", time_eager)]
     for batch in batches:
-        for backend, measure in variants:
+        for backend, engine, measure in variants:
             first, steps, seconds = measure(batch, device, args)
-            print(json.dumps(row(backend, adapter, batch, first, steps, seconds)), flush=True)
+            print(json.dumps(row(backend, engine, adapter, batch, first, steps, seconds)), flush=True)
 
 
 if __name__ == "__main__":

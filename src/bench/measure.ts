@@ -55,6 +55,7 @@ export async function measureTraining(
     const steps = Math.max(planned, 1);
     return {
       ...started,
+      engine: 'tfjs',
       batch: plan.batch,
       steps,
       samplesPerSecond: (steps * plan.batch * 1000) / ms,

@@ -10,8 +10,13 @@ export const BENCH_REQUESTS = { start: 'start', measure: 'measure' } as const;
 /** Response kinds, Worker to page. */
 export const BENCH_RESPONSES = { started: 'started', measured: 'measured', error: 'error' } as const;
 
+/** What trains: the fused WebGPU kernels (the studio's path on WebGPU) or tfjs ops (every backend). */
+export const BENCH_ENGINES = ['fused', 'tfjs'] as const;
+export type BenchEngine = (typeof BENCH_ENGINES)[number];
+
 /** How long to time one backend at one batch size. */
 export interface MeasurePlan {
+  engine: BenchEngine;
   batch: number;
   /** A fixed number of timed steps; without it the step count follows `budgetSeconds`. */
   steps?: number;
@@ -22,6 +27,14 @@ export interface MeasurePlan {
   /** Most timed steps, however fast a step is. */
   maxSteps: number;
   seed: number;
+  /** Time each fused kernel of one step too (fused engine only). */
+  profile?: boolean;
+}
+
+/** One fused kernel's GPU time in one step. */
+export interface KernelTime {
+  label: string;
+  ms: number;
 }
 
 /** The backend a Worker runs on, and the device under it in a few words. */
@@ -32,6 +45,7 @@ export interface BenchBackend {
 
 /** One backend's training speed at one batch size. */
 export interface Measurement extends BenchBackend {
+  engine: BenchEngine;
   batch: number;
   /** Timed steady-state steps. */
   steps: number;
@@ -41,6 +55,8 @@ export interface Measurement extends BenchBackend {
   firstStepMs: number;
   /** GPU dispatches in one steady-state step on WebGPU; null on other backends. */
   dispatchesPerStep: number | null;
+  /** Each fused kernel's GPU time for one step, when the plan asked for a profile. */
+  kernels?: KernelTime[];
 }
 
 /** Start exactly this backend (no fallback) in the Worker. */

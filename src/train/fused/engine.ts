@@ -222,44 +222,85 @@ export class FusedTrainingStep {
     return Math.min(size, this.layout.maxGroups);
   }
 
-  /**
-   * Trains the given steps in order: records them after any tfjs work still queued, submits, and
-   * drops tfjs's CPU copies of the tensors it changed.
-   */
-  run(steps: readonly FusedStep[], tensors: FusedTensors): void {
+  /** Checks the steps, binds the tensors, and puts tfjs's pending work on the queue ahead of the step's. */
+  private prepareRun(steps: readonly FusedStep[], tensors: FusedTensors): GPUBindGroup[] {
     for (const s of steps) {
       if (!Number.isInteger(s.size) || s.size < 1 || s.size > this.layout.capacity) {
         throw new Error(`a fused step takes 1..${this.layout.capacity} images, got ${s.size}`);
       }
     }
     const groups = this.bindGroups(tensors);
-    const { device } = this.backend;
     // tfjs records lazily: its pending uploads and ops must reach the queue before this step's work.
     this.backend.ensureCommandEncoderReady();
     this.backend.endComputePassEncoder();
     this.backend.submitQueue();
+    return groups;
+  }
+
+  /** Drops tfjs's CPU copies of the tensors the step changed, so that reads see the GPU's values. */
+  private forgetCpuCopies(tensors: FusedTensors): void {
+    for (const t of [tensors.params, tensors.expAvg, tensors.expAvgSq, tensors.epochLoss, ...tensors.runningMeans, ...tensors.runningVars]) {
+      const data = this.backend.tensorMap.get(t.dataId);
+      if (data) data.values = null;
+    }
+  }
+
+  private dispatch(pass: GPUComputePassEncoder, k: number, group: GPUBindGroup, record: number, size: number): void {
+    const { kernel, pipeline } = this.compiled[k] as Compiled;
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group, [record * STEP_STRIDE]);
+    if (kernel.kind === 'pass') pass.dispatchWorkgroups(this.groupsFor(size));
+    else if (kernel.kind === 'adam') pass.dispatchWorkgroups(Math.ceil(this.layout.params / REDUCE_THREADS));
+    else pass.dispatchWorkgroups(1);
+  }
+
+  /** Trains the given steps in order, up to STEPS_PER_SUBMIT of them in one compute pass and one submit. */
+  run(steps: readonly FusedStep[], tensors: FusedTensors): void {
+    const groups = this.prepareRun(steps, tensors);
+    const { device } = this.backend;
     for (let first = 0; first < steps.length; first += STEPS_PER_SUBMIT) {
       const chunk = steps.slice(first, first + STEPS_PER_SUBMIT);
       device.queue.writeBuffer(this.uniforms, 0, this.stepRecords(chunk));
       const encoder = device.createCommandEncoder({ label: 'fused training steps' });
       const pass = encoder.beginComputePass();
       chunk.forEach((s, i) => {
-        const workgroups = this.groupsFor(s.size);
-        this.compiled.forEach(({ kernel, pipeline }, k) => {
-          pass.setPipeline(pipeline);
-          pass.setBindGroup(0, groups[k] as GPUBindGroup, [i * STEP_STRIDE]);
-          if (kernel.kind === 'pass') pass.dispatchWorkgroups(workgroups);
-          else if (kernel.kind === 'adam') pass.dispatchWorkgroups(Math.ceil(this.layout.params / REDUCE_THREADS));
-          else pass.dispatchWorkgroups(1);
-        });
+        groups.forEach((group, k) => this.dispatch(pass, k, group, i, s.size));
       });
       pass.end();
       device.queue.submit([encoder.finish()]);
     }
-    for (const t of [tensors.params, tensors.expAvg, tensors.expAvgSq, tensors.epochLoss, ...tensors.runningMeans, ...tensors.runningVars]) {
-      const data = this.backend.tensorMap.get(t.dataId);
-      if (data) data.values = null;
-    }
+    this.forgetCpuCopies(tensors);
+  }
+
+  /**
+   * Trains one step with every kernel in its own timed compute pass and returns each kernel's GPU
+   * time, in dispatch order. Needs the device's `timestamp-query` feature.
+   */
+  async profile(step: FusedStep, tensors: FusedTensors): Promise<{ label: string; ms: number }[]> {
+    const { device } = this.backend;
+    if (!device.features.has('timestamp-query')) throw new Error('this WebGPU device has no timestamp queries');
+    const groups = this.prepareRun([step], tensors);
+    const count = this.compiled.length * 2;
+    const querySet = device.createQuerySet({ type: 'timestamp', count });
+    const resolved = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const staging = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(this.uniforms, 0, this.stepRecords([step]));
+    const encoder = device.createCommandEncoder({ label: 'fused training step, timed' });
+    groups.forEach((group, k) => {
+      const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * k, endOfPassWriteIndex: 2 * k + 1 } });
+      this.dispatch(pass, k, group, 0, step.size);
+      pass.end();
+    });
+    encoder.resolveQuerySet(querySet, 0, count, resolved, 0);
+    encoder.copyBufferToBuffer(resolved, 0, staging, 0, count * 8);
+    device.queue.submit([encoder.finish()]);
+    this.forgetCpuCopies(tensors);
+    await staging.mapAsync(GPUMapMode.READ);
+    const times = new BigInt64Array(staging.getMappedRange().slice(0));
+    staging.destroy();
+    resolved.destroy();
+    querySet.destroy();
+    return this.compiled.map(({ kernel }, k) => ({ label: kernel.label, ms: Number((times[2 * k + 1] ?? 0n) - (times[2 * k] ?? 0n)) / 1e6 }));
   }
 
   /** The mean loss of the last batch trained (waits for the GPU). */

@@ -8,7 +8,7 @@
 import type { BatchNormSlots, FusedBlock, FusedLayout, ImageTensor, LayerParams } from './layout';
 
 /** Threads per workgroup of a pass kernel. */
-export const PASS_THREADS = 128;
+export const PASS_THREADS = 256;
 /** Threads of a statistics kernel (one workgroup) and per workgroup of the Adam kernel. */
 export const REDUCE_THREADS = 256;
 /** Bytes between two steps' uniform records (the minimum dynamic-offset alignment). */
@@ -64,6 +64,57 @@ const u = (n: number): string => `${n}u`;
 const inputExtent = (input: ConvInput): { h: number; w: number; c: number } =>
   'image' in input ? { h: 28, w: 28, c: 1 } : input.tensor;
 
+/** One sum per item, each over `count` terms: what a weight gradient, a bias gradient or a channel statistic is. */
+interface SumOver {
+  items: number;
+  /** WGSL u32 expression: terms per item. */
+  count: string;
+  /** Statements run once per item before its terms (may read `j`). */
+  item?: string;
+  /** Statements that add term `p` of item `j` to `s`. */
+  term: string;
+  /** Statements that store item `j`'s `total`. */
+  write: string;
+}
+
+/**
+ * Emits the sums with every thread busy: with fewer items than threads, each item's terms are
+ * split over several threads and their partial sums added in a fixed order through `red`.
+ */
+function sumOver(o: SumOver, threads: number): string {
+  if (o.items * 2 > threads) {
+    return `
+  for (var j = lid; j < ${u(o.items)}; j += ${u(threads)}) {
+    ${o.item ?? ''}
+    var s = 0.0;
+    for (var p = 0u; p < ${o.count}; p++) { ${o.term} }
+    let total = s;
+    ${o.write}
+  }
+  workgroupBarrier();`;
+  }
+  const split = Math.floor(threads / o.items);
+  return `
+  if (lid < ${u(o.items * split)}) {
+    let j = lid / ${u(split)};
+    ${o.item ?? ''}
+    var s = 0.0;
+    for (var p = lid % ${u(split)}; p < ${o.count}; p += ${u(split)}) { ${o.term} }
+    red[lid] = s;
+  }
+  workgroupBarrier();
+  if (lid < ${u(o.items)}) {
+    let j = lid;
+    var total = 0.0;
+    for (var k = 0u; k < ${u(split)}; k++) { total += red[j * ${u(split)} + k]; }
+    ${o.write}
+  }
+  workgroupBarrier();`;
+}
+
+/** Adds `value` to the workgroup's gradient slot at `offset`, starting from zero on its first image. */
+const accumulate = (offset: string, value: string): string => `part[W + ${offset}] = select(part[W + ${offset}], 0.0, first) + ${value};`;
+
 /** The expression for input value (iy, ix, ci), BatchNorm's affine applied where asked. */
 function readInput(input: ConvInput, w: number, cin: number): string {
   if ('image' in input) return `images[src + u32(iy * ${w} + ix)]`;
@@ -109,20 +160,23 @@ function convForward(c: Conv, out: ImageTensor, relu6: boolean, residual?: Image
 /** Per-image mean and sum of squared deviations of each channel (two passes, as BatchNorm sums them). */
 function channelStats(t: ImageTensor, slots: BatchNormSlots): string {
   const hw = t.h * t.w;
-  return `
-  for (var c = lid; c < ${u(t.c)}; c += ${u(PASS_THREADS)}) {
-    var sum = 0.0;
-    for (var p = 0u; p < ${u(hw)}; p++) { sum += act[A + ${u(t.base)} + p * ${u(t.c)} + c]; }
-    let mean = sum / ${hw}.0;
-    var m2 = 0.0;
-    for (var p = 0u; p < ${u(hw)}; p++) {
-      let d = act[A + ${u(t.base)} + p * ${u(t.c)} + c] - mean;
-      m2 += d * d;
-    }
-    stats[${u(slots.perImage)} + (n * ${u(t.c)} + c) * 2u] = mean;
-    stats[${u(slots.perImage)} + (n * ${u(t.c)} + c) * 2u + 1u] = m2;
-  }
-  storageBarrier();`;
+  const at = `A + ${u(t.base)} + p * ${u(t.c)} + j`;
+  const pair = `R + ${u(slots.perImage)} + j * 2u`;
+  return (
+    sumOver({ items: t.c, count: u(hw), term: `s += act[${at}];`, write: `stats[${pair}] = total / ${hw}.0;` }, PASS_THREADS) +
+    '\n  storageBarrier();' +
+    sumOver(
+      {
+        items: t.c,
+        count: u(hw),
+        item: `let mean = stats[${pair}];`,
+        term: `let d = act[${at}] - mean; s += d * d;`,
+        write: `stats[${pair} + 1u] = total;`,
+      },
+      PASS_THREADS,
+    ) +
+    '\n  storageBarrier();'
+  );
 }
 
 /** Logits of fc, the image's cross-entropy and the gradient of the batch-mean loss with respect to the logits. */
@@ -144,7 +198,7 @@ function classifierHead(layout: FusedLayout, features: ImageTensor, gradFeatures
     let label = u32(labels[u32(order[cfg.start + n])]);
     let logProb = act[A + ${u(logits.base)} + lid] - top - logTotal;
     grad[D + ${u(gradLogits.base)} + lid] = (exp(logProb) - select(0.0, 1.0, lid == label)) / f32(cfg.size);
-    if (lid == label) { stats[${u(loss)} + n] = -logProb; }
+    if (lid == label) { stats[R + ${u(loss)}] = -logProb; }
   }
   storageBarrier();
   for (var i = lid; i < 120u; i += ${u(PASS_THREADS)}) {
@@ -199,31 +253,28 @@ function convBackwardData(c: Conv, gradOut: ImageTensor, gradIn: ImageTensor, re
 /** This image's share of a convolution's weight and bias gradients, added to the workgroup's slot. */
 function convWeightGrad(c: Conv, gradOut: ImageTensor): string {
   const co = gradOut.c;
-  return `
-  for (var i = lid; i < ${u(c.kernel * c.kernel * c.cin * co)}; i += ${u(PASS_THREADS)}) {
-    let co = i % ${u(co)};
-    let r = i / ${u(co)};
-    let ci = r % ${u(c.cin)};
-    let k = r / ${u(c.cin)};
+  const g = `grad[D + ${u(gradOut.base)} + p * ${u(co)} + co]`;
+  const weights = sumOver(
+    {
+      items: c.kernel * c.kernel * c.cin * co,
+      count: u(gradOut.h * gradOut.w),
+      item: `let co = j % ${u(co)};
+    let ci = (j / ${u(co)}) % ${u(c.cin)};
+    let k = j / ${u(co * c.cin)};
     let kx = i32(k % ${u(c.kernel)});
-    let ky = i32(k / ${u(c.kernel)});
-    var s = 0.0;
-    for (var oy = 0; oy < ${gradOut.h}; oy++) {
-      let iy = oy * ${c.stride} + ky - ${c.pad};
-      if (iy < 0 || iy >= ${c.h}) { continue; }
-      for (var ox = 0; ox < ${gradOut.w}; ox++) {
-        let ix = ox * ${c.stride} + kx - ${c.pad};
-        if (ix < 0 || ix >= ${c.w}) { continue; }
-        s += ${readInput(c.input, c.w, c.cin)} * grad[D + ${u(gradOut.base)} + u32(oy * ${gradOut.w} + ox) * ${u(co)} + co];
-      }
-    }
-    part[W + ${u(c.params.weight)} + i] = select(part[W + ${u(c.params.weight)} + i], 0.0, first) + s;
-  }
-  for (var co = lid; co < ${u(co)}; co += ${u(PASS_THREADS)}) {
-    var s = 0.0;
-    for (var p = 0u; p < ${u(gradOut.h * gradOut.w)}; p++) { s += grad[D + ${u(gradOut.base)} + p * ${u(co)} + co]; }
-    part[W + ${u(c.params.bias)} + co] = select(part[W + ${u(c.params.bias)} + co], 0.0, first) + s;
-  }`;
+    let ky = i32(k / ${u(c.kernel)});`,
+      term: `let iy = i32(p / ${u(gradOut.w)}) * ${c.stride} + ky - ${c.pad};
+      let ix = i32(p % ${u(gradOut.w)}) * ${c.stride} + kx - ${c.pad};
+      if (iy >= 0 && iy < ${c.h} && ix >= 0 && ix < ${c.w}) { s += ${readInput(c.input, c.w, c.cin)} * ${g}; }`,
+      write: accumulate(`${u(c.params.weight)} + j`, 'total'),
+    },
+    PASS_THREADS,
+  );
+  const bias = sumOver(
+    { items: co, count: u(gradOut.h * gradOut.w), item: 'let co = j;', term: `s += ${g};`, write: accumulate(`${u(c.params.bias)} + j`, 'total') },
+    PASS_THREADS,
+  );
+  return weights + bias;
 }
 
 /** BatchNorm's input, normalised with the batch statistics: (e - mean) * invStd. */
@@ -232,20 +283,23 @@ const xhat = (b: FusedBlock, position: string): string =>
 
 /** This image's sums of dy and dy * xhat per channel: BatchNorm's bias and weight gradients. */
 function batchNormPartials(b: FusedBlock): string {
-  const { e, gradU, bn } = b;
-  return `
-  for (var c = lid; c < ${u(e.c)}; c += ${u(PASS_THREADS)}) {
-    var dy = 0.0;
-    var dyXhat = 0.0;
-    for (var p = 0u; p < ${u(e.h * e.w)}; p++) {
-      let g = grad[D + ${u(gradU.base)} + p * ${u(e.c)} + c];
-      dy += g;
-      dyXhat += g * ${xhat(b, `p * ${u(e.c)} + c`)};
-    }
-    part[W + ${u(bn.bias)} + c] = select(part[W + ${u(bn.bias)} + c], 0.0, first) + dy;
-    part[W + ${u(bn.weight)} + c] = select(part[W + ${u(bn.weight)} + c], 0.0, first) + dyXhat;
-  }
-  storageBarrier();`;
+  const { e, gradU, bn, stats } = b;
+  const at = `p * ${u(e.c)} + j`;
+  const dy = `grad[D + ${u(gradU.base)} + ${at}]`;
+  return (
+    sumOver({ items: e.c, count: u(e.h * e.w), term: `s += ${dy};`, write: accumulate(`${u(bn.bias)} + j`, 'total') }, PASS_THREADS) +
+    sumOver(
+      {
+        items: e.c,
+        count: u(e.h * e.w),
+        item: `let mean = stats[${u(stats.mean)} + j];
+    let invStd = stats[${u(stats.invStd)} + j];`,
+        term: `s += ${dy} * ((act[A + ${u(e.base)} + ${at}] - mean) * invStd);`,
+        write: accumulate(`${u(bn.weight)} + j`, 'total'),
+      },
+      PASS_THREADS,
+    )
+  );
 }
 
 /** Bottleneck forward after its BatchNorm statistics are known: depthwise, projection (+ skip). */
@@ -293,6 +347,7 @@ function blockBackwardHead(b: FusedBlock, gradX: ImageTensor, maskX?: ImageTenso
 /** A pass kernel: each workgroup takes images wid, wid + groups, ... through `body`. */
 function passKernel(layout: FusedLayout, body: string): string {
   return `${PASS_HEADER}
+var<workgroup> red: array<f32, ${PASS_THREADS}>;
 @compute @workgroup_size(${PASS_THREADS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let W = wid.x * ${u(layout.params)};
@@ -301,70 +356,56 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     let A = n * ${u(layout.actPerImage)};
     let D = n * ${u(layout.gradPerImage)};
     let src = u32(order[cfg.start + n]) * 784u;
+    let R = ${u(layout.imageRecords)} + n * ${u(layout.imageRecord)};
     ${body}
   }
 }`;
 }
 
-/** Tree sum over the statistics kernel's workgroup; every thread gets the total. */
-const TREE_SUM = `
-var<workgroup> tree: array<f32, ${REDUCE_THREADS}>;
-fn workgroupSum(lid: u32, value: f32) -> f32 {
-  tree[lid] = value;
-  workgroupBarrier();
-  for (var half = ${u(REDUCE_THREADS / 2)}; half > 0u; half >>= 1u) {
-    if (lid < half) { tree[lid] += tree[lid + half]; }
-    workgroupBarrier();
-  }
-  let total = tree[0];
-  workgroupBarrier();
-  return total;
-}`;
-
 /**
  * Batch statistics of one BatchNorm from the per-image means and M2s (Chan's combination), the
  * running statistics' update (momentum 0.1, unbiased variance) and the scale and shift the next
- * pass normalises with.
+ * pass normalises with. All channels at once, each summed by a share of the threads.
  */
-function statsForwardKernel(b: FusedBlock): string {
+function statsForwardKernel(layout: FusedLayout, b: FusedBlock): string {
   const s = b.stats;
   const hw = b.e.h * b.e.w;
+  const pair = `${u(layout.imageRecords)} + p * ${u(layout.imageRecord)} + ${u(s.perImage)} + j * 2u`;
   return `${STEP_STRUCT}
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read_write> stats: array<f32>;
 @group(0) @binding(3) var<storage, read_write> runningMean: array<f32>;
 @group(0) @binding(4) var<storage, read_write> runningVar: array<f32>;
-${TREE_SUM}
+var<workgroup> red: array<f32, ${REDUCE_THREADS}>;
+var<workgroup> means: array<f32, ${s.channels}>;
 @compute @workgroup_size(${REDUCE_THREADS})
 fn main(@builtin(local_invocation_index) lid: u32) {
-  for (var c = 0u; c < ${u(s.channels)}; c++) {
-    var sum = 0.0;
-    for (var n = lid; n < cfg.size; n += ${u(REDUCE_THREADS)}) { sum += stats[${u(s.perImage)} + (n * ${u(s.channels)} + c) * 2u]; }
-    let mean = workgroupSum(lid, sum) / f32(cfg.size);
-    var m2 = 0.0;
-    for (var n = lid; n < cfg.size; n += ${u(REDUCE_THREADS)}) {
-      let at = ${u(s.perImage)} + (n * ${u(s.channels)} + c) * 2u;
-      let d = stats[at] - mean;
-      m2 += stats[at + 1u] + ${hw}.0 * d * d;
-    }
-    let total = workgroupSum(lid, m2);
-    if (lid == 0u) {
-      let count = f32(cfg.size * ${u(hw)});
-      let variance = total / count;
-      runningMean[c] = runningMean[c] * 0.9 + mean * 0.1;
-      runningVar[c] = runningVar[c] * 0.9 + variance * (count / max(count - 1.0, 1.0)) * 0.1;
-      let invStd = 1.0 / sqrt(variance + 1e-5);
-      let scale = params[${u(b.bn.weight)} + c] * invStd;
-      stats[${u(s.mean)} + c] = mean;
-      stats[${u(s.invStd)} + c] = invStd;
-      stats[${u(s.scale)} + c] = scale;
-      stats[${u(s.shift)} + c] = params[${u(b.bn.bias)} + c] - mean * scale;
-    }
-  }
+  ${sumOver({ items: s.channels, count: 'cfg.size', term: `s += stats[${pair}];`, write: 'means[j] = total / f32(cfg.size);' }, REDUCE_THREADS)}
+  ${sumOver(
+    {
+      items: s.channels,
+      count: 'cfg.size',
+      item: 'let mean = means[j];',
+      term: `let d = stats[${pair}] - mean; s += stats[${pair} + 1u] + ${hw}.0 * d * d;`,
+      write: `let c = j;
+    let count = f32(cfg.size * ${u(hw)});
+    let variance = total / count;
+    let mean = means[c];
+    runningMean[c] = runningMean[c] * 0.9 + mean * 0.1;
+    runningVar[c] = runningVar[c] * 0.9 + variance * (count / max(count - 1.0, 1.0)) * 0.1;
+    let invStd = 1.0 / sqrt(variance + 1e-5);
+    let scale = params[${u(b.bn.weight)} + c] * invStd;
+    stats[${u(s.mean)} + c] = mean;
+    stats[${u(s.invStd)} + c] = invStd;
+    stats[${u(s.scale)} + c] = scale;
+    stats[${u(s.shift)} + c] = params[${u(b.bn.bias)} + c] - mean * scale;`,
+    },
+    REDUCE_THREADS,
+  )}
 }`;
 }
 
-/** BatchNorm's backward coefficients from the batch sums of dy and dy * xhat. */
+/** BatchNorm's backward coefficients from the batch sums of dy and dy * xhat (its bias and weight gradients). */
 function statsBackwardKernel(layout: FusedLayout, b: FusedBlock): string {
   const s = b.stats;
   const hw = b.e.h * b.e.w;
@@ -372,24 +413,25 @@ function statsBackwardKernel(layout: FusedLayout, b: FusedBlock): string {
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read_write> stats: array<f32>;
 @group(0) @binding(3) var<storage, read_write> part: array<f32>;
-${TREE_SUM}
+var<workgroup> red: array<f32, ${REDUCE_THREADS}>;
+var<workgroup> sums: array<f32, ${2 * s.channels}>;
 @compute @workgroup_size(${REDUCE_THREADS})
 fn main(@builtin(local_invocation_index) lid: u32) {
-  for (var c = 0u; c < ${u(s.channels)}; c++) {
-    var dy = 0.0;
-    var dyXhat = 0.0;
-    for (var g = lid; g < cfg.groups; g += ${u(REDUCE_THREADS)}) {
-      dy += part[g * ${u(layout.params)} + ${u(b.bn.bias)} + c];
-      dyXhat += part[g * ${u(layout.params)} + ${u(b.bn.weight)} + c];
-    }
-    let sumDy = workgroupSum(lid, dy);
-    let sumDyXhat = workgroupSum(lid, dyXhat);
-    if (lid == 0u) {
-      let count = f32(cfg.size * ${u(hw)});
-      stats[${u(s.coef)} + c] = params[${u(b.bn.weight)} + c] * stats[${u(s.invStd)} + c];
-      stats[${u(s.meanDy)} + c] = sumDy / count;
-      stats[${u(s.meanDyXhat)} + c] = sumDyXhat / count;
-    }
+  ${sumOver(
+    {
+      items: 2 * s.channels,
+      count: 'cfg.groups',
+      item: `let slot = select(${u(b.bn.bias)}, ${u(b.bn.weight)}, j >= ${u(s.channels)}) + j % ${u(s.channels)};`,
+      term: `s += part[p * ${u(layout.params)} + slot];`,
+      write: 'sums[j] = total;',
+    },
+    REDUCE_THREADS,
+  )}
+  for (var c = lid; c < ${u(s.channels)}; c += ${u(REDUCE_THREADS)}) {
+    let count = f32(cfg.size * ${u(hw)});
+    stats[${u(s.coef)} + c] = params[${u(b.bn.weight)} + c] * stats[${u(s.invStd)} + c];
+    stats[${u(s.meanDy)} + c] = sums[c] / count;
+    stats[${u(s.meanDyXhat)} + c] = sums[${u(s.channels)} + c] / count;
   }
 }`;
 }
@@ -411,7 +453,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let p = gid.x;
   if (p == 0u) {
     var sum = 0.0;
-    for (var n = 0u; n < cfg.size; n++) { sum += stats[${u(layout.loss)} + n]; }
+    for (var n = 0u; n < cfg.size; n++) { sum += stats[${u(layout.imageRecords)} + n * ${u(layout.imageRecord)} + ${u(layout.loss)}]; }
     let mean = sum / f32(cfg.size);
     stats[${u(layout.lastLoss)}] = mean;
     epochLoss[0] = epochLoss[0] + mean * f32(cfg.size);
@@ -448,7 +490,7 @@ export function fusedKernels(layout: FusedLayout): FusedKernel[] {
   if (!first) throw new Error('the Classifier has no Bottleneck');
   pass('forward stem', convForward(stem, layout.a0, true) + blockForwardHead(first));
   blocks.forEach((b, k) => {
-    kernels.push({ kind: 'statsForward', label: `${b.shape.name} BN statistics`, code: statsForwardKernel(b), bn: k });
+    kernels.push({ kind: 'statsForward', label: `${b.shape.name} BN statistics`, code: statsForwardKernel(layout, b), bn: k });
     const next = blocks[k + 1];
     if (next) pass(`forward ${b.shape.name}`, blockForwardTail(b) + blockForwardHead(next));
   });

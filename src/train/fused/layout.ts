@@ -25,7 +25,7 @@ export interface LayerParams {
 /** Offsets of one BatchNorm's values in the statistics buffer (per channel unless said). */
 export interface BatchNormSlots {
   channels: number;
-  /** Per-image mean and M2 pairs: [image][channel][2]. */
+  /** Offset in an image's record of its per-channel mean and M2 pairs: [channel][2]. */
   perImage: number;
   mean: number;
   invStd: number;
@@ -71,8 +71,16 @@ export interface FusedLayout {
   actPerImage: number;
   gradPerImage: number;
   statsSize: number;
-  /** Per-image losses [capacity], then the last batch's mean loss. */
+  /**
+   * Per-image records (every BatchNorm's mean and M2 pairs, then the image's loss) start at
+   * `imageRecords`, `imageRecord` floats apart; nothing before them depends on the batch size,
+   * so the kernels' code is the same for every batch size.
+   */
+  imageRecords: number;
+  imageRecord: number;
+  /** Offset of the image's loss in its record. */
   loss: number;
+  /** The last batch's mean loss. */
   lastLoss: number;
   cl1: LayerParams;
   a0: ImageTensor;
@@ -117,15 +125,18 @@ export function fusedLayout(f1: number, f2: number, capacity: number): FusedLayo
   const act = new Arena();
   const grad = new Arena();
   let stats = 0;
+  let record = 0;
   const slots = (channels: number): BatchNormSlots => {
     const take = (n: number): number => {
       const base = stats;
       stats += n;
       return base;
     };
+    const perImage = record;
+    record += channels * 2;
     return {
       channels,
-      perImage: take(capacity * channels * 2),
+      perImage,
       mean: take(channels),
       invStd: take(channels),
       scale: take(channels),
@@ -170,10 +181,12 @@ export function fusedLayout(f1: number, f2: number, capacity: number): FusedLayo
   if (x.h * x.w * x.c !== 12) throw new Error(`the last Bottleneck gives ${x.h}x${x.w}x${x.c} values, fc takes 12`);
   const logits = act.take(1, 1, 10);
   const gradLogits = grad.take(1, 1, 10);
-  const loss = stats;
-  stats += capacity;
+  const loss = record;
+  record += 1;
   const lastLoss = stats;
   stats += 1;
+  const imageRecords = stats;
+  stats += capacity * record;
   return {
     f1,
     f2,
@@ -183,6 +196,8 @@ export function fusedLayout(f1: number, f2: number, capacity: number): FusedLayo
     actPerImage: act.size,
     gradPerImage: grad.size,
     statsSize: stats,
+    imageRecords,
+    imageRecord: record,
     loss,
     lastLoss,
     cl1: layer('CL1'),
