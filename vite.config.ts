@@ -10,8 +10,8 @@ export default defineConfig({
   base: './',
   plugins: [react(), wasmThreadsPlugin(), readmeLinkPlugin(), serviceWorkerPlugin()],
   worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
-  server: { port: 5173, strictPort: false },
-  // The built studio is cross-origin isolated through its service worker; `vite preview` also
-  // sends the headers itself. Dev stays unisolated, as most static hosts are before the worker runs.
+  // Cross-origin isolation lets the wasm backend run multi-threaded: the dev and preview servers send
+  // the headers themselves; the built studio on a plain static host gets them from its service worker.
+  server: { port: 5173, strictPort: false, headers: { ...ISOLATION_HEADERS } },
   preview: { port: 4173, headers: { ...ISOLATION_HEADERS } },
 });

@@ -8,9 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdamConfig } from '../adam';
 import {
   ADAM_BINDINGS,
+  ADAM_PARAMS_PER_WORKGROUP,
   fusedKernels,
   PASS_BINDINGS,
-  REDUCE_THREADS,
   STATS_BACKWARD_BINDINGS,
   STATS_FORWARD_BINDINGS,
   STEP_STRIDE,
@@ -66,7 +66,10 @@ export function currentWebGpuBackend(): WebGpuBackendLike | null {
 export function fusedLimitProblem(device: GPUDevice, layout: FusedLayout): string | null {
   const largest = Math.max(layout.capacity * layout.actPerImage, layout.capacity * layout.gradPerImage, layout.maxGroups * layout.params) * 4;
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
-  return largest > limit ? `the fused step needs a ${largest}-byte buffer, this device allows ${limit}` : null;
+  if (largest > limit) return `the fused step needs a ${largest}-byte buffer, this device allows ${limit}`;
+  const workgroups = Math.ceil(layout.params / ADAM_PARAMS_PER_WORKGROUP);
+  const most = device.limits.maxComputeWorkgroupsPerDimension;
+  return workgroups > most ? `the fused Adam kernel needs ${workgroups} workgroups, this device allows ${most}` : null;
 }
 
 function layoutFor(device: GPUDevice, storageBindings: number): GPUBindGroupLayout {
@@ -250,8 +253,8 @@ export class FusedTrainingStep {
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group, [record * STEP_STRIDE]);
     if (kernel.kind === 'pass') pass.dispatchWorkgroups(this.groupsFor(size));
-    else if (kernel.kind === 'adam') pass.dispatchWorkgroups(Math.ceil(this.layout.params / REDUCE_THREADS));
-    else pass.dispatchWorkgroups(1);
+    else if (kernel.kind === 'adam') pass.dispatchWorkgroups(Math.ceil(this.layout.params / ADAM_PARAMS_PER_WORKGROUP));
+    else pass.dispatchWorkgroups(kernel.channels);
   }
 
   /** Trains the given steps in order, up to STEPS_PER_SUBMIT of them in one compute pass and one submit. */

@@ -1,8 +1,8 @@
 /**
  * WGSL for the fused Classifier training cfg. One workgroup trains one image at a time through a
  * whole stretch of layers (activations and gradients stay in that image's slice of two arenas);
- * a pass ends only where BatchNorm needs statistics over the whole batch. Small single-workgroup
- * kernels reduce those statistics, and one Adam kernel sums the per-workgroup weight gradients
+ * a pass ends only where BatchNorm needs statistics over the whole batch. Small kernels (a workgroup
+ * per channel) reduce those statistics, and one Adam kernel sums the per-workgroup weight gradients
  * and updates every parameter. 26 dispatches train one batch.
  */
 import type { BatchNormSlots, FusedBlock, FusedLayout, ImageTensor, LayerParams } from './layout';
@@ -363,34 +363,34 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 }
 
 /**
- * Batch statistics of one BatchNorm from the per-image means and M2s (Chan's combination), the
- * running statistics' update (momentum 0.1, unbiased variance) and the scale and shift the next
- * pass normalises with. All channels at once, each summed by a share of the threads.
+ * Batch statistics of one BatchNorm channel (one workgroup per channel) from the per-image means
+ * and M2s (Chan's combination), the running statistics' update (momentum 0.1, unbiased variance)
+ * and the scale and shift the next pass normalises with.
  */
 function statsForwardKernel(layout: FusedLayout, b: FusedBlock): string {
   const s = b.stats;
   const hw = b.e.h * b.e.w;
-  const pair = `${u(layout.imageRecords)} + p * ${u(layout.imageRecord)} + ${u(s.perImage)} + j * 2u`;
+  const pair = `${u(layout.imageRecords)} + p * ${u(layout.imageRecord)} + ${u(s.perImage)} + c * 2u`;
   return `${STEP_STRUCT}
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read_write> stats: array<f32>;
 @group(0) @binding(3) var<storage, read_write> runningMean: array<f32>;
 @group(0) @binding(4) var<storage, read_write> runningVar: array<f32>;
 var<workgroup> red: array<f32, ${REDUCE_THREADS}>;
-var<workgroup> means: array<f32, ${s.channels}>;
+var<workgroup> batchMean: f32;
 @compute @workgroup_size(${REDUCE_THREADS})
-fn main(@builtin(local_invocation_index) lid: u32) {
-  ${sumOver({ items: s.channels, count: 'cfg.size', term: `s += stats[${pair}];`, write: 'means[j] = total / f32(cfg.size);' }, REDUCE_THREADS)}
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x;
+  ${sumOver({ items: 1, count: 'cfg.size', term: `s += stats[${pair}];`, write: 'batchMean = total / f32(cfg.size);' }, REDUCE_THREADS)}
   ${sumOver(
     {
-      items: s.channels,
+      items: 1,
       count: 'cfg.size',
-      item: 'let mean = means[j];',
+      item: 'let mean = batchMean;',
       term: `let d = stats[${pair}] - mean; s += stats[${pair} + 1u] + ${hw}.0 * d * d;`,
-      write: `let c = j;
-    let count = f32(cfg.size * ${u(hw)});
+      write: `let count = f32(cfg.size * ${u(hw)});
     let variance = total / count;
-    let mean = means[c];
+    let mean = batchMean;
     runningMean[c] = runningMean[c] * 0.9 + mean * 0.1;
     runningVar[c] = runningVar[c] * 0.9 + variance * (count / max(count - 1.0, 1.0)) * 0.1;
     let invStd = 1.0 / sqrt(variance + 1e-5);
@@ -405,7 +405,10 @@ fn main(@builtin(local_invocation_index) lid: u32) {
 }`;
 }
 
-/** BatchNorm's backward coefficients from the batch sums of dy and dy * xhat (its bias and weight gradients). */
+/**
+ * BatchNorm's backward coefficients for one channel (one workgroup per channel) from the batch
+ * sums of dy and dy * xhat (its bias and weight gradients, summed over the gradient slots).
+ */
 function statsBackwardKernel(layout: FusedLayout, b: FusedBlock): string {
   const s = b.stats;
   const hw = b.e.h * b.e.w;
@@ -414,33 +417,40 @@ function statsBackwardKernel(layout: FusedLayout, b: FusedBlock): string {
 @group(0) @binding(2) var<storage, read_write> stats: array<f32>;
 @group(0) @binding(3) var<storage, read_write> part: array<f32>;
 var<workgroup> red: array<f32, ${REDUCE_THREADS}>;
-var<workgroup> sums: array<f32, ${2 * s.channels}>;
+var<workgroup> sums: array<f32, 2>;
 @compute @workgroup_size(${REDUCE_THREADS})
-fn main(@builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x;
   ${sumOver(
     {
-      items: 2 * s.channels,
+      items: 2,
       count: 'cfg.groups',
-      item: `let slot = select(${u(b.bn.bias)}, ${u(b.bn.weight)}, j >= ${u(s.channels)}) + j % ${u(s.channels)};`,
+      item: `let slot = select(${u(b.bn.bias)}, ${u(b.bn.weight)}, j == 1u) + c;`,
       term: `s += part[p * ${u(layout.params)} + slot];`,
       write: 'sums[j] = total;',
     },
     REDUCE_THREADS,
   )}
-  for (var c = lid; c < ${u(s.channels)}; c += ${u(REDUCE_THREADS)}) {
+  if (lid == 0u) {
     let count = f32(cfg.size * ${u(hw)});
     stats[${u(s.coef)} + c] = params[${u(b.bn.weight)} + c] * stats[${u(s.invStd)} + c];
-    stats[${u(s.meanDy)} + c] = sums[c] / count;
-    stats[${u(s.meanDyXhat)} + c] = sums[${u(s.channels)} + c] / count;
+    stats[${u(s.meanDy)} + c] = sums[0] / count;
+    stats[${u(s.meanDyXhat)} + c] = sums[1] / count;
   }
 }`;
 }
 
+/** Parameters per Adam workgroup; its other threads split each parameter's gradient slots. */
+export const ADAM_PARAMS_PER_WORKGROUP = 16;
+
 /**
  * Adam (PyTorch's update, tfjs's operation order) over the flat parameters, each gradient the sum
- * of the workgroups' slots; thread 0 also adds the batch's mean loss to the epoch's loss sum.
+ * of the workgroups' slots, summed by REDUCE_THREADS / ADAM_PARAMS_PER_WORKGROUP threads; the first
+ * workgroup also adds the batch's mean loss to the epoch's loss sum.
  */
 function adamKernel(layout: FusedLayout): string {
+  const per = ADAM_PARAMS_PER_WORKGROUP;
+  const splits = REDUCE_THREADS / per;
   return `${STEP_STRUCT}
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read_write> part: array<f32>;
@@ -448,33 +458,49 @@ function adamKernel(layout: FusedLayout): string {
 @group(0) @binding(4) var<storage, read_write> expAvgSq: array<f32>;
 @group(0) @binding(5) var<storage, read_write> stats: array<f32>;
 @group(0) @binding(6) var<storage, read_write> epochLoss: array<f32>;
+var<workgroup> red: array<f32, ${REDUCE_THREADS}>;
 @compute @workgroup_size(${REDUCE_THREADS})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let p = gid.x;
-  if (p == 0u) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  if (wid.x == 0u) {
     var sum = 0.0;
-    for (var n = 0u; n < cfg.size; n++) { sum += stats[${u(layout.imageRecords)} + n * ${u(layout.imageRecord)} + ${u(layout.loss)}]; }
-    let mean = sum / f32(cfg.size);
-    stats[${u(layout.lastLoss)}] = mean;
-    epochLoss[0] = epochLoss[0] + mean * f32(cfg.size);
+    for (var n = lid; n < cfg.size; n += ${u(REDUCE_THREADS)}) { sum += stats[${u(layout.imageRecords)} + n * ${u(layout.imageRecord)} + ${u(layout.loss)}]; }
+    red[lid] = sum;
+    workgroupBarrier();
+    if (lid == 0u) {
+      var total = 0.0;
+      for (var k = 0u; k < ${u(REDUCE_THREADS)}; k++) { total += red[k]; }
+      let mean = total / f32(cfg.size);
+      stats[${u(layout.lastLoss)}] = mean;
+      epochLoss[0] = epochLoss[0] + mean * f32(cfg.size);
+    }
+    workgroupBarrier();
   }
-  if (p >= ${u(layout.params)}) { return; }
+  let p = wid.x * ${u(per)} + lid % ${u(per)};
+  let split = lid / ${u(per)};
   var g = 0.0;
-  for (var k = 0u; k < cfg.groups; k++) { g += part[k * ${u(layout.params)} + p]; }
-  let m = expAvg[p] * cfg.beta1 + g * cfg.oneMinusBeta1;
-  let v = expAvgSq[p] * cfg.beta2 + g * cfg.oneMinusBeta2 * g;
-  let denom = sqrt(v) / cfg.sqrtBc2 + cfg.eps;
-  expAvg[p] = m;
-  expAvgSq[p] = v;
-  params[p] = params[p] - (m / denom) * cfg.lrOverBc1;
+  if (p < ${u(layout.params)}) {
+    for (var k = split; k < cfg.groups; k += ${u(splits)}) { g += part[k * ${u(layout.params)} + p]; }
+  }
+  red[lid] = g;
+  workgroupBarrier();
+  if (split == 0u && p < ${u(layout.params)}) {
+    var grad = 0.0;
+    for (var k = 0u; k < ${u(splits)}; k++) { grad += red[k * ${u(per)} + lid]; }
+    let m = expAvg[p] * cfg.beta1 + grad * cfg.oneMinusBeta1;
+    let v = expAvgSq[p] * cfg.beta2 + grad * cfg.oneMinusBeta2 * grad;
+    let denom = sqrt(v) / cfg.sqrtBc2 + cfg.eps;
+    expAvg[p] = m;
+    expAvgSq[p] = v;
+    params[p] = params[p] - (m / denom) * cfg.lrOverBc1;
+  }
 }`;
 }
 
 /** What a kernel binds and how it is dispatched. */
 export type FusedKernel =
   | { kind: 'pass'; label: string; code: string }
-  | { kind: 'statsForward'; label: string; code: string; bn: number }
-  | { kind: 'statsBackward'; label: string; code: string }
+  | { kind: 'statsForward'; label: string; code: string; bn: number; channels: number }
+  | { kind: 'statsBackward'; label: string; code: string; channels: number }
   | { kind: 'adam'; label: string; code: string };
 
 /** The kernels of one training step, in dispatch order. */
@@ -490,7 +516,7 @@ export function fusedKernels(layout: FusedLayout): FusedKernel[] {
   if (!first) throw new Error('the Classifier has no Bottleneck');
   pass('forward stem', convForward(stem, layout.a0, true) + blockForwardHead(first));
   blocks.forEach((b, k) => {
-    kernels.push({ kind: 'statsForward', label: `${b.shape.name} BN statistics`, code: statsForwardKernel(layout, b), bn: k });
+    kernels.push({ kind: 'statsForward', label: `${b.shape.name} BN statistics`, code: statsForwardKernel(layout, b), bn: k, channels: b.hidden });
     const next = blocks[k + 1];
     if (next) pass(`forward ${b.shape.name}`, blockForwardTail(b) + blockForwardHead(next));
   });
@@ -499,7 +525,7 @@ export function fusedKernels(layout: FusedLayout): FusedKernel[] {
   pass('forward head, loss, backward head', blockForwardTail(top) + classifierHead(layout, top.y, top.gradY) + blockBackwardTail(top));
   for (let k = last; k >= 0; k--) {
     const b = blocks[k] as FusedBlock;
-    kernels.push({ kind: 'statsBackward', label: `${b.shape.name} BN gradient`, code: statsBackwardKernel(layout, b) });
+    kernels.push({ kind: 'statsBackward', label: `${b.shape.name} BN gradient`, code: statsBackwardKernel(layout, b), channels: b.hidden });
     const below = blocks[k - 1];
     if (below) {
       pass(`backward ${b.shape.name}`, blockBackwardHead(b, below.gradY) + blockBackwardTail(below));
