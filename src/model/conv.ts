@@ -34,10 +34,14 @@ export function conv2dInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape
     const [n, oh, ow, cout] = dy.shape;
     const [kh, kw] = filter.shape;
     const [, h, w] = inputShape;
+    // Zeros between the rows and columns of dy, with 4-D ops only (tfjs WebGPU has no 6-D pad).
     let spread: tf.Tensor4D = dy;
     if (stride > 1) {
-      const holes = tf.pad(tf.reshape(dy, [n, oh, 1, ow, 1, cout]), [[0, 0], [0, 0], [0, stride - 1], [0, 0], [0, stride - 1], [0, 0]]);
-      spread = tf.slice(tf.reshape(holes, [n, oh * stride, ow * stride, cout]), [0, 0, 0, 0], [n, (oh - 1) * stride + 1, (ow - 1) * stride + 1, cout]) as tf.Tensor4D;
+      const wide = tf.pad(tf.reshape(dy, [n * oh, ow, 1, cout]), [[0, 0], [0, 0], [0, stride - 1], [0, 0]]);
+      const width = (ow - 1) * stride + 1;
+      const columns = tf.slice(tf.reshape(wide, [n, oh, ow * stride, cout]), [0, 0, 0, 0], [n, oh, width, cout]);
+      const tall = tf.pad(tf.reshape(columns, [n, oh, 1, width * cout]), [[0, 0], [0, 0], [0, stride - 1], [0, 0]]);
+      spread = tf.slice(tf.reshape(tall, [n, oh * stride, width, cout]), [0, 0, 0, 0], [n, (oh - 1) * stride + 1, width, cout]) as tf.Tensor4D;
     }
     const [top, left] = [kh - 1 - padding, kw - 1 - padding];
     const bottom = h - (oh - 1) * stride + padding - 1;
