@@ -9,6 +9,8 @@ export function SearchProgressBar({ search: live }: { search: SearchView }) {
   const now = useNow(running);
   const elapsed = (search.finishedAt ?? Math.max(now, search.startedAt)) - search.startedAt;
   const p = searchProgress(search.experiment, running ? search.progress : {}, elapsed);
+  // What trains the steps, as the trials' Workers reported it (the fused kernels on WebGPU).
+  const engines = [...new Map(Object.values(search.started).map((s) => [s.engine.name, s.engine])).values()];
   return (
     <div className="search-progress" data-testid="search-progress" data-status={search.status}>
       <progress max={Math.max(p.epochsTotal, 1)} value={p.epochsDone} aria-label="Search progress" />
@@ -19,6 +21,12 @@ export function SearchProgressBar({ search: live }: { search: SearchView }) {
         {' · '}
         {search.concurrency} at once
       </span>
+      {engines.length > 0 && (
+        <span data-testid="search-engine" title={engines.flatMap((e) => (e.note ? [`${e.name}: ${e.note}`] : [])).join('\n') || undefined}>
+          {' · '}
+          trains on {engines.map((e) => e.name).join(', ')}
+        </span>
+      )}
     </div>
   );
 }
