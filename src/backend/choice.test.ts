@@ -61,6 +61,12 @@ describe('chooseBackend', () => {
     }
   });
 
+  it('follows the measured decision under auto, and an explicit request over it', () => {
+    const measured = { backend: 'cpu', reason: 'Measured at start-up: cpu.' } as const;
+    expect(chooseBackend(hardwareGpu, 'auto', measured)).toEqual(measured);
+    expect(chooseBackend(hardwareGpu, 'wasm', measured).backend).toBe('wasm');
+  });
+
   it('falls back to wasm when WebGPU is requested but missing', () => {
     const decision = chooseBackend(noWebGpu, 'webgpu');
     expect(decision.backend).toBe('wasm');

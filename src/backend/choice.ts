@@ -73,11 +73,13 @@ function adapterName(adapter: AdapterSummary): string {
 }
 
 /**
- * Picks the backend: an explicit request is honoured where it can run; `auto` takes WebGPU on a
- * hardware adapter and otherwise wasm, the fastest backend that trains this model on a CPU
+ * Picks the backend: an explicit request is honoured where it can run; `auto` follows the
+ * start-up training probe's measured choice when there is one, and otherwise takes WebGPU on a
+ * hardware adapter and wasm elsewhere, the fastest backend that trains this model on a CPU
  * (measured on 2 cores: wasm 555 samples/s, webgl 32, cpu 23, WebGPU on SwiftShader 14).
  */
-export function chooseBackend(probe: RuntimeProbe, requested: BackendChoice): BackendDecision {
+export function chooseBackend(probe: RuntimeProbe, requested: BackendChoice, measured?: BackendDecision): BackendDecision {
+  if (requested === 'auto' && measured) return measured;
   const wasm = describeWasm(probe);
   if (requested === 'webgpu' && !probe.webgpuAvailable) {
     return {

@@ -1,4 +1,4 @@
-/** Backend selection for the studio: probe the runtime, decide, start tfjs, prove it computes. */
+/** Backend selection for the studio: probe the runtime, measure the backends, decide, start tfjs, prove it computes. */
 export {
   BACKEND_CHOICES,
   BACKEND_NAMES,
@@ -15,5 +15,18 @@ export {
   type RuntimeProbe,
 } from './choice';
 export { initBackend, type BackendFailure, type BackendReport } from './init';
+export { forgetProbes, readCachedProbe, saveProbe } from './probeCache';
+export {
+  judgeTraining,
+  pickBackend,
+  PROBE_CANDIDATES,
+  probeCacheKey,
+  skipReason,
+  TRAINING_PROBE,
+  type CandidateMeasurement,
+  type CandidateOutcome,
+  type ProbeCandidate,
+  type TrainingProbeResult,
+} from './probeDecision';
 export { hasWasmSimd, isSoftwareAdapter, probeRuntime, summariseAdapter } from './probe';
 export { runMatmulSelfTest, type SelfTestResult } from './selfTest';

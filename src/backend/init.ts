@@ -1,7 +1,8 @@
 /**
  * Starts the tfjs backend the studio trains on: probe, decide, import and register the backend,
  * and fall back (webgpu, then wasm, then cpu) when one fails to start. The page calls it to show
- * the decision; each training Worker calls it again for its own tfjs instance.
+ * the decision; each training Worker calls it again for its own tfjs instance and, asked for
+ * `auto`, follows the training probe's cached decision, the one the page made.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -13,6 +14,8 @@ import {
 } from './choice';
 import { messageOf, probeRuntime } from './probe';
 import type { RuntimeProbe } from './choice';
+import { readCachedProbe } from './probeCache';
+import type { TrainingProbeResult } from './probeDecision';
 import { WASM_FILE_URLS } from './wasmFiles';
 
 /** A backend that failed to start, and why. */
@@ -37,12 +40,14 @@ export interface BackendReport {
   wasmSimd: boolean;
   /** The backend first decided on, when it failed to start and a later one took over. */
   fallbackFrom?: BackendFailure;
+  /** The start-up training probe's figures for this adapter, when it has run. */
+  measured?: TrainingProbeResult;
 }
 
 let wasmPathsSet = false;
 
 /** Imports the backend's package (which registers it with tfjs) and makes it the active backend. */
-async function startBackend(name: BackendName): Promise<void> {
+export async function startTfjsBackend(name: BackendName): Promise<void> {
   if (name === 'webgpu') {
     await import('@tensorflow/tfjs-backend-webgpu');
     if (!tf.findBackendFactory('webgpu')) throw new Error('tfjs did not register webgpu (no navigator.gpu)');
@@ -58,14 +63,23 @@ async function startBackend(name: BackendName): Promise<void> {
   await tf.ready();
 }
 
-/** Probes the runtime, starts the chosen tfjs backend (falling back if it fails) and reports what runs. */
-export async function initBackend(requested: BackendChoice = 'auto', probe?: RuntimeProbe): Promise<BackendReport> {
+/**
+ * Probes the runtime, starts the chosen tfjs backend (falling back if it fails) and reports what
+ * runs. `measured` is the training probe's result; left out, the cached one for this runtime is
+ * read (null: decide without it).
+ */
+export async function initBackend(
+  requested: BackendChoice = 'auto',
+  probe?: RuntimeProbe,
+  measured?: TrainingProbeResult | null,
+): Promise<BackendReport> {
   const runtime = probe ?? (await probeRuntime());
-  const decision = chooseBackend(runtime, requested);
+  const probeResult = measured === undefined ? await readCachedProbe(runtime) : (measured ?? undefined);
+  const decision = chooseBackend(runtime, requested, probeResult && { backend: probeResult.chosen, reason: probeResult.reason });
   const failures: BackendFailure[] = [];
   for (const backend of fallbackChain(decision.backend)) {
     try {
-      await startBackend(backend);
+      await startTfjsBackend(backend);
     } catch (error) {
       failures.push({ backend, error: messageOf(error) });
       continue;
@@ -81,6 +95,7 @@ export async function initBackend(requested: BackendChoice = 'auto', probe?: Run
       crossOriginIsolated: runtime.crossOriginIsolated,
       wasmSimd: runtime.wasmSimd,
       fallbackFrom: failures[0],
+      measured: probeResult,
     };
   }
   throw new Error(`No tfjs backend could start: ${failures.map((f) => `${f.backend}: ${f.error}`).join('; ')}`);

@@ -19,6 +19,8 @@ export const STORAGE_AREAS = {
   checkpoints: 'checkpoints',
   /** Experiment-tracking settings (W&B), kept only when the user asks to remember them. */
   tracking: 'tracking',
+  /** The start-up training probe's result, one entry per adapter and browser. */
+  backendProbe: 'backend-probe',
 } as const;
 export type StorageArea = (typeof STORAGE_AREAS)[keyof typeof STORAGE_AREAS];
 
