@@ -1,8 +1,9 @@
 import { useEffect } from 'react';
-import type { AdapterSummary, BackendReport } from '../backend';
-import type { SelfTestState } from '../state/backendSlice';
+import type { AdapterSummary, BackendChoice, BackendReport, CandidateOutcome } from '../backend';
+import { BACKEND_CHOICES, parseBackendChoice } from '../backend/choice';
+import type { ProbeState, SelfTestState } from '../state/backendSlice';
 import { useStudio } from '../state/store';
-import { readUrlState } from '../state/urlState';
+import { readUrlState, writeUrlState } from '../state/urlState';
 
 function formatBytes(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
@@ -83,7 +84,111 @@ function ReportFacts({ report, selfTest }: { report: BackendReport; selfTest: Se
   );
 }
 
-/** Shows whether WebGPU exists, which adapter it offers, and which tfjs backend the studio uses and why. */
+function CandidateRow({ outcome }: { outcome: CandidateOutcome }) {
+  let figure: string;
+  let verdict: { text: string; className: string };
+  switch (outcome.status) {
+    case 'measured': {
+      const m = outcome.measurement;
+      figure = `${Math.round(m.samplesPerSecond)} samples/s (${m.msPerStep.toFixed(1)} ms a step, ${m.engine === 'fused' ? 'fused kernels' : 'tfjs ops'})`;
+      verdict = outcome.correct
+        ? { text: 'trains correctly', className: 'ok' }
+        : { text: `wrong: ${outcome.problem ?? 'unknown'}`, className: 'error' };
+      break;
+    }
+    case 'skipped':
+      figure = 'not measured';
+      verdict = { text: `skipped: ${outcome.reason}`, className: 'muted' };
+      break;
+    case 'failed':
+      figure = 'not measured';
+      verdict = { text: `failed: ${outcome.error}`, className: 'error' };
+      break;
+  }
+  return (
+    <tr data-testid={`probe-${outcome.backend}`}>
+      <th scope="row">{outcome.backend}</th>
+      <td data-testid="probe-figure">{figure}</td>
+      <td data-testid="probe-verdict" className={verdict.className}>
+        {verdict.text}
+      </td>
+    </tr>
+  );
+}
+
+function ProbeFacts({ probe }: { probe: ProbeState }) {
+  switch (probe.status) {
+    case 'not-run':
+      return <p className="muted" data-testid="probe-source">Not measured: the backend was chosen by hand.</p>;
+    case 'measuring':
+      return <p className="muted" data-testid="probe-source">Measuring each backend with a few training steps…</p>;
+    case 'failed':
+      return (
+        <p className="error" data-testid="probe-source">
+          The probe failed ({probe.error}); the studio decided by rule.
+        </p>
+      );
+    case 'measured':
+    case 'cached': {
+      const { result } = probe;
+      return (
+        <>
+          <p data-testid="probe-source">
+            {probe.status === 'cached' ? 'From the cache for this adapter and browser: measured ' : 'Measured just now: '}
+            <span data-testid="probe-measured-at">{new Date(result.measuredAt).toLocaleString()}</span>, in{' '}
+            <span data-testid="probe-wall-ms">{Math.round(result.wallMs)}</span> ms; chose{' '}
+            <strong data-testid="probe-choice">{result.chosen}</strong>.
+            {probe.status === 'measured' && probe.notSaved && <span className="warn"> Not cached: {probe.notSaved}</span>}
+          </p>
+          <table className="probe-figures" data-testid="probe-figures">
+            <thead>
+              <tr>
+                <th scope="col">backend</th>
+                <th scope="col">batch {result.batch}</th>
+                <th scope="col">check</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.candidates.map((outcome) => (
+                <CandidateRow key={outcome.backend} outcome={outcome} />
+              ))}
+            </tbody>
+          </table>
+        </>
+      );
+    }
+  }
+}
+
+/** Lets the user pick a backend by hand (kept in the address as `?backend=`) or measure again. */
+function BackendControls({ requested, probe }: { requested: BackendChoice; probe: ProbeState }) {
+  const switchBackend = useStudio((state) => state.switchBackend);
+  const rerunProbe = useStudio((state) => state.rerunProbe);
+  const choose = (choice: BackendChoice) => {
+    const url = readUrlState(window.location.search);
+    window.history.replaceState(null, '', `${window.location.pathname}${writeUrlState({ ...url, backend: choice })}${window.location.hash}`);
+    void switchBackend(choice);
+  };
+  return (
+    <div className="panel-actions">
+      <label>
+        Backend{' '}
+        <select data-testid="backend-override" value={requested} onChange={(event) => choose(parseBackendChoice(event.target.value))}>
+          {BACKEND_CHOICES.map((choice) => (
+            <option key={choice} value={choice}>
+              {choice === 'auto' ? 'auto (measured)' : choice}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" data-testid="rerun-probe" disabled={probe.status === 'measuring'} onClick={() => void rerunProbe()}>
+        Re-run probe
+      </button>
+    </div>
+  );
+}
+
+/** Shows whether WebGPU exists, what the training probe measured, which tfjs backend the studio uses and why. */
 export function BackendPanel() {
   const backend = useStudio((state) => state.backend);
   const startBackend = useStudio((state) => state.startBackend);
@@ -104,8 +209,10 @@ export function BackendPanel() {
         </p>
       )}
       {backend.status === 'ready' && <ReportFacts report={backend.report} selfTest={backend.selfTest} />}
+      {backend.status !== 'idle' && <ProbeFacts probe={backend.probe} />}
+      {backend.status === 'ready' && <BackendControls requested={backend.report.requested} probe={backend.probe} />}
       <p className="muted">
-        Override with <code>?backend=webgpu</code>, <code>wasm</code>, <code>webgl</code> or <code>cpu</code> in the
+        Or override with <code>?backend=webgpu</code>, <code>wasm</code>, <code>webgl</code> or <code>cpu</code> in the
         address.
       </p>
     </section>
