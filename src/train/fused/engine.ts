@@ -9,6 +9,7 @@ import type { AdamConfig } from '../adam';
 import {
   ADAM_BINDINGS,
   ADAM_PARAMS_PER_WORKGROUP,
+  batchNormRecord,
   fusedKernels,
   PASS_BINDINGS,
   STATS_BACKWARD_BINDINGS,
@@ -72,13 +73,24 @@ export function fusedLimitProblem(device: GPUDevice, layout: FusedLayout): strin
   return workgroups > most ? `the fused Adam kernel needs ${workgroups} workgroups, this device allows ${most}` : null;
 }
 
-function layoutFor(device: GPUDevice, storageBindings: number): GPUBindGroupLayout {
+/** Bytes of one BatchNorm record in the statistics kernels' table, and between two records. */
+const BATCH_NORM_RECORD_BYTES = 48;
+const BATCH_NORM_STRIDE = 256;
+
+/** The step record, the storage buffers, and for the statistics kernels their BatchNorm record. */
+function layoutFor(device: GPUDevice, storageBindings: number, batchNormRecord: boolean): GPUBindGroupLayout {
   const entries: GPUBindGroupLayoutEntry[] = [
     { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: STEP_RECORD_BYTES } },
   ];
   for (let i = 1; i <= storageBindings; i++) entries.push({ binding: i, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
+  if (batchNormRecord) {
+    entries.push({ binding: storageBindings + 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', minBindingSize: BATCH_NORM_RECORD_BYTES } });
+  }
   return device.createBindGroupLayout({ entries });
 }
+
+const readsBatchNorm = (kernel: FusedKernel): kernel is Extract<FusedKernel, { bn: number }> =>
+  kernel.kind === 'statsForward' || kernel.kind === 'statsBackward';
 
 const bindingNames = (kernel: FusedKernel): readonly string[] => {
   switch (kernel.kind) {
@@ -106,6 +118,7 @@ export class FusedTrainingStep {
   private readonly part: GPUBuffer;
   private readonly stats: GPUBuffer;
   private readonly uniforms: GPUBuffer;
+  private readonly batchNorms: GPUBuffer;
   private bound: { key: GPUBuffer[]; groups: GPUBindGroup[] } | null = null;
 
   private constructor(
@@ -122,6 +135,10 @@ export class FusedTrainingStep {
     this.part = storage('fused weight-gradient slots', layout.maxGroups * layout.params);
     this.stats = storage('fused statistics', layout.statsSize);
     this.uniforms = device.createBuffer({ label: 'fused step records', size: STEPS_PER_SUBMIT * STEP_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const table = new Uint32Array((layout.blocks.length * BATCH_NORM_STRIDE) / 4);
+    layout.blocks.forEach((b, k) => table.set(batchNormRecord(b), (k * BATCH_NORM_STRIDE) / 4));
+    this.batchNorms = device.createBuffer({ label: 'fused BatchNorm records', size: table.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(this.batchNorms, 0, table);
   }
 
   /** Compiles every kernel (in parallel); a WGSL or pipeline error names the kernel. */
@@ -129,25 +146,28 @@ export class FusedTrainingStep {
     const device = backend.device;
     const problem = fusedLimitProblem(device, layout);
     if (problem) throw new Error(problem);
-    const layouts = new Map<number, GPUBindGroupLayout>();
+    const layouts = new Map<string, GPUBindGroupLayout>();
+    // Kernels that share code (the statistics kernels of every BatchNorm) share one pipeline.
+    const pipelines = new Map<string, Promise<GPUComputePipeline>>();
     const compiled = await Promise.all(
       fusedKernels(layout).map(async (kernel) => {
         const count = bindingNames(kernel).length;
-        const bindLayout = layouts.get(count) ?? layoutFor(device, count);
-        layouts.set(count, bindLayout);
-        const module = device.createShaderModule({ label: kernel.label, code: kernel.code });
-        try {
-          const pipeline = await device.createComputePipelineAsync({
-            label: kernel.label,
-            layout: device.createPipelineLayout({ bindGroupLayouts: [bindLayout] }),
-            compute: { module, entryPoint: 'main' },
-          });
-          return { kernel, pipeline, layout: bindLayout };
-        } catch (error) {
-          const info = await module.getCompilationInfo();
-          const messages = info.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
-          throw new Error(`fused kernel '${kernel.label}' did not compile: ${messages || String(error)}`);
+        const key = `${count},${readsBatchNorm(kernel)}`;
+        const bindLayout = layouts.get(key) ?? layoutFor(device, count, readsBatchNorm(kernel));
+        layouts.set(key, bindLayout);
+        let pipeline = pipelines.get(kernel.code);
+        if (!pipeline) {
+          const module = device.createShaderModule({ label: kernel.label, code: kernel.code });
+          pipeline = device
+            .createComputePipelineAsync({ label: kernel.label, layout: device.createPipelineLayout({ bindGroupLayouts: [bindLayout] }), compute: { module, entryPoint: 'main' } })
+            .catch(async (error: unknown) => {
+              const info = await module.getCompilationInfo();
+              const messages = info.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+              throw new Error(`fused kernel '${kernel.label}' did not compile: ${messages || String(error)}`);
+            });
+          pipelines.set(kernel.code, pipeline);
         }
+        return { kernel, pipeline: await pipeline, layout: bindLayout };
       }),
     );
     return new FusedTrainingStep(backend, layout, adam, compiled);
@@ -195,14 +215,15 @@ export class FusedTrainingStep {
         if (!buffer) throw new Error(`fused kernel '${kernel.label}' binds unknown buffer '${name}'`);
         return buffer;
       };
-      return device.createBindGroup({
-        label: kernel.label,
-        layout,
-        entries: [
-          { binding: 0, resource: { buffer: this.uniforms, offset: 0, size: STEP_RECORD_BYTES } },
-          ...bindingNames(kernel).map((name, i) => ({ binding: i + 1, resource: { buffer: lookup(name) } })),
-        ],
-      });
+      const names = bindingNames(kernel);
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 0, resource: { buffer: this.uniforms, offset: 0, size: STEP_RECORD_BYTES } },
+        ...names.map((name, i) => ({ binding: i + 1, resource: { buffer: lookup(name) } })),
+      ];
+      if (readsBatchNorm(kernel)) {
+        entries.push({ binding: names.length + 1, resource: { buffer: this.batchNorms, offset: kernel.bn * BATCH_NORM_STRIDE, size: BATCH_NORM_RECORD_BYTES } });
+      }
+      return device.createBindGroup({ label: kernel.label, layout, entries });
     });
     this.bound = { key, groups };
     return groups;
@@ -321,7 +342,7 @@ export class FusedTrainingStep {
 
   /** Frees the step's own buffers (the tfjs tensors stay with their owners). */
   dispose(): void {
-    for (const b of [this.act, this.grad, this.part, this.stats, this.uniforms]) b.destroy();
+    for (const b of [this.act, this.grad, this.part, this.stats, this.uniforms, this.batchNorms]) b.destroy();
     this.bound = null;
   }
 }

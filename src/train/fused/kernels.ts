@@ -33,6 +33,7 @@ export const ADAM_BINDINGS = ['params', 'part', 'expAvg', 'expAvgSq', 'stats', '
 /** The statistics kernels' storage bindings (forward: running mean and var; backward: the gradient slots). */
 export const STATS_FORWARD_BINDINGS = ['params', 'stats', 'runningMean', 'runningVar'] as const;
 export const STATS_BACKWARD_BINDINGS = ['params', 'stats', 'part'] as const;
+/** The statistics kernels also bind their BatchNorm's `BatchNorm` record, after their storage buffers. */
 
 const PASS_HEADER = `${STEP_STRUCT}
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
@@ -362,20 +363,33 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 }`;
 }
 
+/** Where one BatchNorm's values live, as the statistics kernels read them from their `bn` uniform. */
+const BATCH_NORM_STRUCT = `
+struct BatchNorm {
+  perImage: u32, hw: u32, weight: u32, bias: u32,
+  mean: u32, invStd: u32, scale: u32, shift: u32,
+  coef: u32, meanDy: u32, meanDyXhat: u32, reserved: u32,
+}`;
+
+/** The `BatchNorm` uniform record of one block, in the struct's field order. */
+export function batchNormRecord(b: FusedBlock): Uint32Array {
+  const s = b.stats;
+  return Uint32Array.from([s.perImage, b.e.h * b.e.w, b.bn.weight, b.bn.bias, s.mean, s.invStd, s.scale, s.shift, s.coef, s.meanDy, s.meanDyXhat, 0]);
+}
+
 /**
  * Batch statistics of one BatchNorm channel (one workgroup per channel) from the per-image means
  * and M2s (Chan's combination), the running statistics' update (momentum 0.1, unbiased variance)
- * and the scale and shift the next pass normalises with.
+ * and the scale and shift the next pass normalises with. One shader serves every BatchNorm.
  */
-function statsForwardKernel(layout: FusedLayout, b: FusedBlock): string {
-  const s = b.stats;
-  const hw = b.e.h * b.e.w;
-  const pair = `${u(layout.imageRecords)} + p * ${u(layout.imageRecord)} + ${u(s.perImage)} + c * 2u`;
-  return `${STEP_STRUCT}
+function statsForwardKernel(layout: FusedLayout): string {
+  const pair = `${u(layout.imageRecords)} + p * ${u(layout.imageRecord)} + bn.perImage + c * 2u`;
+  return `${STEP_STRUCT}${BATCH_NORM_STRUCT}
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read_write> stats: array<f32>;
 @group(0) @binding(3) var<storage, read_write> runningMean: array<f32>;
 @group(0) @binding(4) var<storage, read_write> runningVar: array<f32>;
+@group(0) @binding(5) var<uniform> bn: BatchNorm;
 var<workgroup> red: array<f32, ${REDUCE_THREADS}>;
 var<workgroup> batchMean: f32;
 @compute @workgroup_size(${REDUCE_THREADS})
@@ -387,18 +401,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       items: 1,
       count: 'cfg.size',
       item: 'let mean = batchMean;',
-      term: `let d = stats[${pair}] - mean; s += stats[${pair} + 1u] + ${hw}.0 * d * d;`,
-      write: `let count = f32(cfg.size * ${u(hw)});
+      term: `let d = stats[${pair}] - mean; s += stats[${pair} + 1u] + f32(bn.hw) * d * d;`,
+      write: `let count = f32(cfg.size * bn.hw);
     let variance = total / count;
     let mean = batchMean;
     runningMean[c] = runningMean[c] * 0.9 + mean * 0.1;
     runningVar[c] = runningVar[c] * 0.9 + variance * (count / max(count - 1.0, 1.0)) * 0.1;
     let invStd = 1.0 / sqrt(variance + 1e-5);
-    let scale = params[${u(b.bn.weight)} + c] * invStd;
-    stats[${u(s.mean)} + c] = mean;
-    stats[${u(s.invStd)} + c] = invStd;
-    stats[${u(s.scale)} + c] = scale;
-    stats[${u(s.shift)} + c] = params[${u(b.bn.bias)} + c] - mean * scale;`,
+    let scale = params[bn.weight + c] * invStd;
+    stats[bn.mean + c] = mean;
+    stats[bn.invStd + c] = invStd;
+    stats[bn.scale + c] = scale;
+    stats[bn.shift + c] = params[bn.bias + c] - mean * scale;`,
     },
     REDUCE_THREADS,
   )}
@@ -409,13 +423,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
  * BatchNorm's backward coefficients for one channel (one workgroup per channel) from the batch
  * sums of dy and dy * xhat (its bias and weight gradients, summed over the gradient slots).
  */
-function statsBackwardKernel(layout: FusedLayout, b: FusedBlock): string {
-  const s = b.stats;
-  const hw = b.e.h * b.e.w;
-  return `${STEP_STRUCT}
+function statsBackwardKernel(layout: FusedLayout): string {
+  return `${STEP_STRUCT}${BATCH_NORM_STRUCT}
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read_write> stats: array<f32>;
 @group(0) @binding(3) var<storage, read_write> part: array<f32>;
+@group(0) @binding(4) var<uniform> bn: BatchNorm;
 var<workgroup> red: array<f32, ${REDUCE_THREADS}>;
 var<workgroup> sums: array<f32, 2>;
 @compute @workgroup_size(${REDUCE_THREADS})
@@ -425,17 +438,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     {
       items: 2,
       count: 'cfg.groups',
-      item: `let slot = select(${u(b.bn.bias)}, ${u(b.bn.weight)}, j == 1u) + c;`,
+      item: 'let slot = select(bn.bias, bn.weight, j == 1u) + c;',
       term: `s += part[p * ${u(layout.params)} + slot];`,
       write: 'sums[j] = total;',
     },
     REDUCE_THREADS,
   )}
   if (lid == 0u) {
-    let count = f32(cfg.size * ${u(hw)});
-    stats[${u(s.coef)} + c] = params[${u(b.bn.weight)} + c] * stats[${u(s.invStd)} + c];
-    stats[${u(s.meanDy)} + c] = sums[0] / count;
-    stats[${u(s.meanDyXhat)} + c] = sums[1] / count;
+    let count = f32(cfg.size * bn.hw);
+    stats[bn.coef + c] = params[bn.weight + c] * stats[bn.invStd + c];
+    stats[bn.meanDy + c] = sums[0] / count;
+    stats[bn.meanDyXhat + c] = sums[1] / count;
   }
 }`;
 }
@@ -500,7 +513,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 export type FusedKernel =
   | { kind: 'pass'; label: string; code: string }
   | { kind: 'statsForward'; label: string; code: string; bn: number; channels: number }
-  | { kind: 'statsBackward'; label: string; code: string; channels: number }
+  | { kind: 'statsBackward'; label: string; code: string; bn: number; channels: number }
   | { kind: 'adam'; label: string; code: string };
 
 /** The kernels of one training step, in dispatch order. */
@@ -511,12 +524,14 @@ export function fusedKernels(layout: FusedLayout): FusedKernel[] {
   const pass = (label: string, body: string): void => {
     kernels.push({ kind: 'pass', label, code: passKernel(layout, body) });
   };
+  const statsForward = statsForwardKernel(layout);
+  const statsBackward = statsBackwardKernel(layout);
   const stem = conv({ image: true }, layout.cl1, 1, 3, 2, 0);
   const first = blocks[0];
   if (!first) throw new Error('the Classifier has no Bottleneck');
   pass('forward stem', convForward(stem, layout.a0, true) + blockForwardHead(first));
   blocks.forEach((b, k) => {
-    kernels.push({ kind: 'statsForward', label: `${b.shape.name} BN statistics`, code: statsForwardKernel(layout, b), bn: k, channels: b.hidden });
+    kernels.push({ kind: 'statsForward', label: `${b.shape.name} BN statistics`, code: statsForward, bn: k, channels: b.hidden });
     const next = blocks[k + 1];
     if (next) pass(`forward ${b.shape.name}`, blockForwardTail(b) + blockForwardHead(next));
   });
@@ -525,7 +540,7 @@ export function fusedKernels(layout: FusedLayout): FusedKernel[] {
   pass('forward head, loss, backward head', blockForwardTail(top) + classifierHead(layout, top.y, top.gradY) + blockBackwardTail(top));
   for (let k = last; k >= 0; k--) {
     const b = blocks[k] as FusedBlock;
-    kernels.push({ kind: 'statsBackward', label: `${b.shape.name} BN gradient`, code: statsBackwardKernel(layout, b), channels: b.hidden });
+    kernels.push({ kind: 'statsBackward', label: `${b.shape.name} BN gradient`, code: statsBackward, bn: k, channels: b.hidden });
     const below = blocks[k - 1];
     if (below) {
       pass(`backward ${b.shape.name}`, blockBackwardHead(b, below.gradY) + blockBackwardTail(below));
