@@ -88,8 +88,11 @@ describe('skipReason', () => {
     expect(skipReason('webgpu', noGpu, [])).toContain('no navigator.gpu');
   });
 
-  it('always measures wasm, and never times cpu', () => {
+  it('measures wasm unless WebGPU already trains correctly beyond any CPU, and never times cpu', () => {
     expect(skipReason('wasm', softwareGpu, [])).toBeNull();
+    expect(skipReason('wasm', hardwareGpu, [measured('webgpu', 2_000)])).toBeNull();
+    expect(skipReason('wasm', hardwareGpu, [measured('webgpu', 65_000, false)])).toBeNull();
+    expect(skipReason('wasm', hardwareGpu, [measured('webgpu', 65_000)])).toContain('webgpu already trains correctly at 65000 samples/s');
     expect(skipReason('cpu', softwareGpu, [measured('wasm', 555)])).toContain('wasm trains correctly');
     expect(skipReason('cpu', softwareGpu, [measured('wasm', 555, false)])).toContain('no faster backend trained correctly');
   });
