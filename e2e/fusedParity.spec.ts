@@ -25,7 +25,7 @@ test('the fused WebGPU training step matches PyTorch step by step (loss, BN stat
   await page.waitForFunction(() => window.digitStudio !== undefined);
   await expect(page.getByTestId('chosen-backend')).toContainText('webgpu', { timeout: 120_000 });
   const steps = fx.steps.map((s) => ({ batchIndex: s.batch_index, state: s.before.state, adam: s.before.adam }));
-  const runs: FusedRun[] = await page.evaluate(
+  const { runs, rejected }: { runs: FusedRun[]; rejected: string } = await page.evaluate(
     async ({ fx, steps }) => {
       const load = <T>(path: string) => import(/* @vite-ignore */ path) as Promise<T>;
       const tf = await load<typeof import('@tensorflow/tfjs')>('/node_modules/.vite/deps/@tensorflow_tfjs.js');
@@ -93,12 +93,36 @@ test('the fused WebGPU training step matches PyTorch step by step (loss, BN stat
         adam.dispose();
         network.dispose();
       }
+      // A step WebGPU rejects (here Adam's two moments in one buffer) is reported, not trained silently.
+      const network = new Network(classifier, h, sd.fromTorchStateDict(spec, steps[0]!.state.map((t) =>
+        t.dtype === 'int64'
+          ? { key: t.key, shape: t.shape, dtype: 'int64' as const, data: BigInt64Array.from(t.data.map((v) => BigInt(v))) }
+          : { key: t.key, shape: t.shape, dtype: 'float32' as const, data: Float32Array.from(t.data) },
+      )));
+      const adam = new Adam(network.totalParams, config);
+      const stats = network.runningStatistics();
+      fused.run([{ start: 0, size: fx.batch, adamStep: 1 }], {
+        params: network.flat,
+        expAvg: adam.expAvg,
+        expAvgSq: adam.expAvg,
+        runningMeans: stats.map((s) => s.mean),
+        runningVars: stats.map((s) => s.variance),
+        images,
+        labels,
+        order,
+        epochLoss: tf.variable(tf.scalar(0)),
+      });
+      const rejected = await fused.lastLoss().then(
+        () => 'not rejected',
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
       fused.dispose();
-      return out;
+      return { runs: out, rejected };
     },
     { fx: { f1: fx.f1, f2: fx.f2, batch: fx.batch, lr: fx.lr, betas: fx.betas, images: fx.images, labels: fx.labels }, steps },
   );
 
+  expect(rejected).toMatch(/^the fused WebGPU training step was rejected by WebGPU: .*aliasing/s);
   expect(runs).toHaveLength(fx.steps.length);
   runs.forEach((run, k) => {
     const step = fx.steps[k]!;

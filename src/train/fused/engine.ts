@@ -120,6 +120,8 @@ export class FusedTrainingStep {
   private readonly uniforms: GPUBuffer;
   private readonly batchNorms: GPUBuffer;
   private bound: { key: GPUBuffer[]; groups: GPUBindGroup[] } | null = null;
+  /** Validation errors of the work recorded since the last `lastLoss`, reported there. */
+  private readonly pendingErrors: Promise<GPUError | null>[] = [];
 
   private constructor(
     private readonly backend: WebGpuBackendLike,
@@ -280,8 +282,9 @@ export class FusedTrainingStep {
 
   /** Trains the given steps in order, up to STEPS_PER_SUBMIT of them in one compute pass and one submit. */
   run(steps: readonly FusedStep[], tensors: FusedTensors): void {
-    const groups = this.prepareRun(steps, tensors);
     const { device } = this.backend;
+    device.pushErrorScope('validation');
+    const groups = this.prepareRun(steps, tensors);
     for (let first = 0; first < steps.length; first += STEPS_PER_SUBMIT) {
       const chunk = steps.slice(first, first + STEPS_PER_SUBMIT);
       device.queue.writeBuffer(this.uniforms, 0, this.stepRecords(chunk));
@@ -293,6 +296,7 @@ export class FusedTrainingStep {
       pass.end();
       device.queue.submit([encoder.finish()]);
     }
+    this.pendingErrors.push(device.popErrorScope());
     this.forgetCpuCopies(tensors);
   }
 
@@ -327,14 +331,23 @@ export class FusedTrainingStep {
     return this.compiled.map(({ kernel }, k) => ({ label: kernel.label, ms: Number((times[2 * k + 1] ?? 0n) - (times[2 * k] ?? 0n)) / 1e6 }));
   }
 
-  /** The mean loss of the last batch trained (waits for the GPU). */
+  /**
+   * The mean loss of the last batch trained (waits for the GPU). Throws, saying so, when the steps
+   * since the last call failed WebGPU validation or the GPU was lost.
+   */
   async lastLoss(): Promise<number> {
     const { device } = this.backend;
+    const errors = (await Promise.all(this.pendingErrors.splice(0))).filter((e): e is GPUError => e !== null);
+    if (errors.length > 0) throw new Error(`the fused WebGPU training step was rejected by WebGPU: ${errors.map((e) => e.message).join('; ')}`);
     const staging = device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const encoder = device.createCommandEncoder();
     encoder.copyBufferToBuffer(this.stats, this.layout.lastLoss * 4, staging, 0, 4);
     device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (error) {
+      throw new Error(`the GPU stopped answering during fused training (${error instanceof Error ? error.message : String(error)}); the trial can resume from its last saved epoch`);
+    }
     const value = new Float32Array(staging.getMappedRange().slice(0))[0] ?? Number.NaN;
     staging.destroy();
     return value;
