@@ -11,7 +11,7 @@ import { Rng } from './rng';
 import { crossEntropy, trainStep } from './step';
 import { classifier } from '../model/classifier';
 import { hyperparameter } from '../model/architecture';
-import { currentWebGpuBackend, FusedTrainingStep, type FusedStep } from './fused/engine';
+import { currentWebGpuBackend, FusedTrainingStep, precompileFusedKernels, type FusedStep } from './fused/engine';
 import { fusedLayout } from './fused/layout';
 
 /** One trial's settings, named as in config.yaml. Architecture hyperparameters (f1, f2, ...) sit beside them. */
@@ -123,6 +123,26 @@ export interface Trainer {
   dispose(): void;
 }
 
+/** The fused kernels' layout for a trial, or null where they do not apply (another architecture). */
+function fusedLayoutFor(config: TrainConfig): ReturnType<typeof fusedLayout> | null {
+  if (getArchitecture(config.model) !== classifier) return null;
+  const value = (name: string): number => hyperparameter(classifier, typeof config[name] === 'number' ? { [name]: config[name] } : {}, name);
+  return fusedLayout(value('f1'), value('f2'), config.batch_size);
+}
+
+/**
+ * Starts compiling what a trial with this config will train with on WebGPU, so that compilation
+ * overlaps loading its data; `createTrainer` then finds it ready. Does nothing elsewhere.
+ */
+export function precompileTraining(config: TrainConfig): void {
+  try {
+    const layout = fusedLayoutFor(config);
+    if (layout) precompileFusedKernels(layout);
+  } catch {
+    // A config the trainer rejects is reported when the trainer is built.
+  }
+}
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Builds a trainer: seeded PyTorch-default initialisation, the data uploaded to the device once. */
@@ -156,7 +176,8 @@ export function createTrainer(options: TrainerOptions): Trainer {
     if (!backend || options.fused === false) return stock;
     if (architecture !== classifier) return { ...stock, note: `the fused kernels train the Classifier only, not ${architecture.name}` };
     try {
-      const layout = fusedLayout(hyperparameter(classifier, hyperparameters, 'f1'), hyperparameter(classifier, hyperparameters, 'f2'), batchSize);
+      const layout = fusedLayoutFor(config);
+      if (!layout) return stock;
       fused = await FusedTrainingStep.create(backend, layout, adamConfig);
       return { name: 'fused WebGPU kernels' };
     } catch (error) {

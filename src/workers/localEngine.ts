@@ -2,7 +2,7 @@
 import { initBackend, type BackendReport } from '../backend/init';
 import type { BackendChoice } from '../backend/choice';
 import { loadMnist, type MnistLoadResult } from '../data/loadMnist';
-import { createTrainer, type Trainer } from '../train/trainer';
+import { createTrainer, precompileTraining, type Trainer } from '../train/trainer';
 import type { TrialEngine, TrialEvents, TrialRun, TrialSnapshot } from './protocol';
 
 /** What a local engine needs from its surroundings; tests replace the data source and backend start. */
@@ -40,6 +40,7 @@ export function createLocalEngine(deps: LocalEngineDeps = browserDeps): TrialEng
       try {
         backend ??= deps.startBackend(run.backend);
         const report = await backend;
+        precompileTraining(run.config);
         const data = await deps.loadData(run.manifestUrl);
         trainer?.dispose();
         trainer = createTrainer({

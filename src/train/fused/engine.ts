@@ -111,6 +111,63 @@ interface Compiled {
   layout: GPUBindGroupLayout;
 }
 
+/** What one device has compiled: bind group layouts and pipelines, by code. */
+interface DeviceCache {
+  layouts: Map<string, GPUBindGroupLayout>;
+  pipelines: Map<string, Promise<GPUComputePipeline>>;
+}
+
+const deviceCaches = new WeakMap<GPUDevice, DeviceCache>();
+
+/**
+ * Compiles the layout's kernels (in parallel), each distinct code once per device: kernels that
+ * share code (every BatchNorm's statistics) share a pipeline, and later trials and batch sizes
+ * reuse the first one's. A WGSL or pipeline error names the kernel.
+ */
+async function compileKernels(device: GPUDevice, layout: FusedLayout): Promise<Compiled[]> {
+  const problem = fusedLimitProblem(device, layout);
+  if (problem) throw new Error(problem);
+  let cache = deviceCaches.get(device);
+  if (!cache) {
+    cache = { layouts: new Map(), pipelines: new Map() };
+    deviceCaches.set(device, cache);
+  }
+  const { layouts, pipelines } = cache;
+  return Promise.all(
+    fusedKernels(layout).map(async (kernel) => {
+      const count = bindingNames(kernel).length;
+      const key = `${count},${readsBatchNorm(kernel)}`;
+      const bindLayout = layouts.get(key) ?? layoutFor(device, count, readsBatchNorm(kernel));
+      layouts.set(key, bindLayout);
+      let pipeline = pipelines.get(kernel.code);
+      if (!pipeline) {
+        const module = device.createShaderModule({ label: kernel.label, code: kernel.code });
+        pipeline = device
+          .createComputePipelineAsync({ label: kernel.label, layout: device.createPipelineLayout({ bindGroupLayouts: [bindLayout] }), compute: { module, entryPoint: 'main' } })
+          .catch(async (error: unknown) => {
+            const info = await module.getCompilationInfo();
+            const messages = info.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+            throw new Error(`fused kernel '${kernel.label}' did not compile: ${messages || String(error)}`);
+          });
+        pipelines.set(kernel.code, pipeline);
+        // A failed compile is not kept, so that a later trial tries again.
+        void pipeline.catch(() => pipelines.delete(kernel.code));
+      }
+      return { kernel, pipeline: await pipeline, layout: bindLayout };
+    }),
+  );
+}
+
+/**
+ * Starts compiling the fused kernels for Classifier(f1, f2) on the current WebGPU backend, so that
+ * the work overlaps whatever comes before training (loading the data); the trainer then finds them
+ * compiled. Does nothing off WebGPU; a failure surfaces when the trainer compiles.
+ */
+export function precompileFusedKernels(layout: FusedLayout): void {
+  const backend = currentWebGpuBackend();
+  if (backend) compileKernels(backend.device, layout).catch(() => undefined);
+}
+
 /** The fused training step for one layout, compiled on one device. */
 export class FusedTrainingStep {
   private readonly act: GPUBuffer;
@@ -145,35 +202,9 @@ export class FusedTrainingStep {
 
   /** Compiles every kernel (in parallel); a WGSL or pipeline error names the kernel. */
   static async create(backend: WebGpuBackendLike, layout: FusedLayout, adam: AdamConfig): Promise<FusedTrainingStep> {
-    const device = backend.device;
-    const problem = fusedLimitProblem(device, layout);
-    if (problem) throw new Error(problem);
-    const layouts = new Map<string, GPUBindGroupLayout>();
-    // Kernels that share code (the statistics kernels of every BatchNorm) share one pipeline.
-    const pipelines = new Map<string, Promise<GPUComputePipeline>>();
-    const compiled = await Promise.all(
-      fusedKernels(layout).map(async (kernel) => {
-        const count = bindingNames(kernel).length;
-        const key = `${count},${readsBatchNorm(kernel)}`;
-        const bindLayout = layouts.get(key) ?? layoutFor(device, count, readsBatchNorm(kernel));
-        layouts.set(key, bindLayout);
-        let pipeline = pipelines.get(kernel.code);
-        if (!pipeline) {
-          const module = device.createShaderModule({ label: kernel.label, code: kernel.code });
-          pipeline = device
-            .createComputePipelineAsync({ label: kernel.label, layout: device.createPipelineLayout({ bindGroupLayouts: [bindLayout] }), compute: { module, entryPoint: 'main' } })
-            .catch(async (error: unknown) => {
-              const info = await module.getCompilationInfo();
-              const messages = info.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
-              throw new Error(`fused kernel '${kernel.label}' did not compile: ${messages || String(error)}`);
-            });
-          pipelines.set(kernel.code, pipeline);
-        }
-        return { kernel, pipeline: await pipeline, layout: bindLayout };
-      }),
-    );
-    return new FusedTrainingStep(backend, layout, adam, compiled);
+    return new FusedTrainingStep(backend, layout, adam, await compileKernels(backend.device, layout));
   }
+
 
   /** Dispatches per training step. */
   get dispatchesPerStep(): number {

@@ -128,9 +128,28 @@ function conv(input: ConvInput, params: LayerParams, cin: number, kernel: number
   return { input, h, w, cin, kernel, stride, pad, params };
 }
 
+/** A 1x1, stride-1, unpadded convolution of an activation: a matrix product over pixels, emitted without the window loops. */
+const isPointwise = (c: Conv): c is Conv & { input: { tensor: ImageTensor; affine?: undefined } } =>
+  c.kernel === 1 && c.stride === 1 && c.pad === 0 && !('image' in c.input) && !c.input.affine;
+
 /** out = act(conv(input) + bias) (+ residual): one thread per output value. */
 function convForward(c: Conv, out: ImageTensor, relu6: boolean, residual?: ImageTensor): string {
   const co = out.c;
+  const epilogue = `s += params[${u(c.params.bias)} + co];
+    ${relu6 ? 's = clamp(s, 0.0, 6.0);' : ''}
+    ${residual ? `s += act[A + ${u(residual.base)} + i];` : ''}
+    act[A + ${u(out.base)} + i] = s;`;
+  if (isPointwise(c)) {
+    return `
+  for (var i = lid; i < ${u(out.h * out.w * co)}; i += ${u(PASS_THREADS)}) {
+    let co = i % ${u(co)};
+    let x = A + ${u(c.input.tensor.base)} + (i / ${u(co)}) * ${u(c.cin)};
+    var s = 0.0;
+    for (var ci = 0u; ci < ${u(c.cin)}; ci++) { s += act[x + ci] * params[${u(c.params.weight)} + ci * ${u(co)} + co]; }
+    ${epilogue}
+  }
+  storageBarrier();`;
+  }
   return `
   for (var i = lid; i < ${u(out.h * out.w * co)}; i += ${u(PASS_THREADS)}) {
     let co = i % ${u(co)};
@@ -150,10 +169,7 @@ function convForward(c: Conv, out: ImageTensor, relu6: boolean, residual?: Image
         }
       }
     }
-    s += params[${u(c.params.bias)} + co];
-    ${relu6 ? 's = clamp(s, 0.0, 6.0);' : ''}
-    ${residual ? `s += act[A + ${u(residual.base)} + i];` : ''}
-    act[A + ${u(out.base)} + i] = s;
+    ${epilogue}
   }
   storageBarrier();`;
 }
@@ -225,6 +241,19 @@ function classifierHead(layout: FusedLayout, features: ImageTensor, gradFeatures
  */
 function convBackwardData(c: Conv, gradOut: ImageTensor, gradIn: ImageTensor, residual?: ImageTensor, mask?: ImageTensor): string {
   const co = gradOut.c;
+  const epilogue = `${residual ? `s += grad[D + ${u(residual.base)} + i];` : ''}
+    ${mask ? `let a = act[A + ${u(mask.base)} + i]; if (!(a > 0.0 && a < 6.0)) { s = 0.0; }` : ''}
+    grad[D + ${u(gradIn.base)} + i] = s;`;
+  if (isPointwise(c)) {
+    return `
+  for (var i = lid; i < ${u(c.h * c.w * c.cin)}; i += ${u(PASS_THREADS)}) {
+    let at = D + ${u(gradOut.base)} + (i / ${u(c.cin)}) * ${u(co)};
+    let row = ${u(c.params.weight)} + (i % ${u(c.cin)}) * ${u(co)};
+    var s = 0.0;
+    for (var co = 0u; co < ${u(co)}; co++) { s += params[row + co] * grad[at + co]; }
+    ${epilogue}
+  }`;
+  }
   return `
   for (var i = lid; i < ${u(c.h * c.w * c.cin)}; i += ${u(PASS_THREADS)}) {
     let ci = i % ${u(c.cin)};
@@ -245,9 +274,7 @@ function convBackwardData(c: Conv, gradOut: ImageTensor, gradIn: ImageTensor, re
         for (var co = 0u; co < ${u(co)}; co++) { s += params[row + co] * grad[at + co]; }
       }
     }
-    ${residual ? `s += grad[D + ${u(residual.base)} + i];` : ''}
-    ${mask ? `let a = act[A + ${u(mask.base)} + i]; if (!(a > 0.0 && a < 6.0)) { s = 0.0; }` : ''}
-    grad[D + ${u(gradIn.base)} + i] = s;
+    ${epilogue}
   }`;
 }
 
@@ -255,7 +282,19 @@ function convBackwardData(c: Conv, gradOut: ImageTensor, gradIn: ImageTensor, re
 function convWeightGrad(c: Conv, gradOut: ImageTensor): string {
   const co = gradOut.c;
   const g = `grad[D + ${u(gradOut.base)} + p * ${u(co)} + co]`;
-  const weights = sumOver(
+  const weights = isPointwise(c)
+    ? sumOver(
+        {
+          items: c.cin * co,
+          count: u(gradOut.h * gradOut.w),
+          item: `let co = j % ${u(co)};
+    let ci = j / ${u(co)};`,
+          term: `s += act[A + ${u(c.input.tensor.base)} + p * ${u(c.cin)} + ci] * ${g};`,
+          write: accumulate(`${u(c.params.weight)} + j`, 'total'),
+        },
+        PASS_THREADS,
+      )
+    : sumOver(
     {
       items: c.kernel * c.kernel * c.cin * co,
       count: u(gradOut.h * gradOut.w),
