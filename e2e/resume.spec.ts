@@ -3,7 +3,10 @@ import type { AutomationEvent, AutomationResult } from '../src/automation';
 
 type EpochEvent = Extract<AutomationEvent, { kind: 'epoch' }>;
 
-/** Epochs of a trial saved in IndexedDB with a checkpoint beside them (0 when none). */
+/**
+ * Epochs of a trial a resume can skip: those its last checkpoint in IndexedDB holds (0 when none).
+ * The experiment record may list an epoch whose checkpoint the reload cut off; that one is trained again.
+ */
 async function savedEpochs(trialId: string): Promise<number> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const open = indexedDB.open('filenest-digit-studio');
@@ -19,10 +22,10 @@ async function savedEpochs(trialId: string): Promise<number> {
   const keys = (await all(store.getAllKeys())).map(String);
   const values = await all(store.getAll());
   db.close();
-  const experiment = values[keys.findIndex((k) => k.startsWith('v1/experiments/'))] as { id: string; state: string } | undefined;
-  if (!experiment || !keys.includes(`v1/checkpoints/${experiment.id}/${trialId}/last`)) return 0;
-  const state = JSON.parse(experiment.state) as { trials: { id: string; history: unknown[] }[] };
-  return state.trials.find((t) => t.id === trialId)?.history.length ?? 0;
+  const experiment = values[keys.findIndex((k) => k.startsWith('v1/experiments/'))] as { id: string } | undefined;
+  if (!experiment) return 0;
+  const checkpoint = values[keys.indexOf(`v1/checkpoints/${experiment.id}/${trialId}/last`)] as { state?: { epoch?: number } } | undefined;
+  return checkpoint?.state?.epoch ?? 0;
 }
 
 // Enough epochs that the trial which has just saved its first is still mid-way when the tab reloads.
