@@ -34,7 +34,7 @@ test('the fused WebGPU training step matches PyTorch step by step (loss, BN stat
       const { classifier } = await load<typeof import('../src/model/classifier')>('/src/model/classifier.ts');
       const sd = await load<typeof import('../src/model/stateDict')>('/src/model/stateDict.ts');
       const { Adam } = await load<typeof import('../src/train/adam')>('/src/train/adam.ts');
-      const { FusedTrainingStep, currentWebGpuBackend } = await load<typeof import('../src/train/fused/engine')>('/src/train/fused/engine.ts');
+      const { FusedTrainingStep, currentWebGpuBackend, fusedTensors } = await load<typeof import('../src/train/fused/engine')>('/src/train/fused/engine.ts');
       const { fusedLayout } = await load<typeof import('../src/train/fused/layout')>('/src/train/fused/layout.ts');
 
       await initBackend('webgpu');
@@ -50,15 +50,16 @@ test('the fused WebGPU training step matches PyTorch step by step (loss, BN stat
       const order = tf.tensor1d(Array.from({ length: count }, (_, i) => i), 'int32');
       const read = async (t: import('@tensorflow/tfjs').Tensor) => Float32Array.from((await t.data()) as Float32Array);
       const torchLayout = (flat: Float32Array) => sd.splitParameters(spec, flat).map((p) => Array.from(p.data));
-
-      const out = [];
-      for (const step of steps) {
-        const state = step.state.map((t) =>
+      const torchTensors = (state: (typeof steps)[number]['state']) =>
+        state.map((t) =>
           t.dtype === 'int64'
             ? { key: t.key, shape: t.shape, dtype: 'int64' as const, data: BigInt64Array.from(t.data.map((v) => BigInt(v))) }
             : { key: t.key, shape: t.shape, dtype: 'float32' as const, data: Float32Array.from(t.data) },
         );
-        const network = new Network(classifier, h, sd.fromTorchStateDict(spec, state));
+
+      const out = [];
+      for (const step of steps) {
+        const network = new Network(classifier, h, sd.fromTorchStateDict(spec, torchTensors(step.state)));
         const adam = new Adam(network.totalParams, config);
         adam.writeState({
           step: step.adam[0]?.step ?? 0,
@@ -66,18 +67,7 @@ test('the fused WebGPU training step matches PyTorch step by step (loss, BN stat
           expAvgSq: sd.joinParameters(spec, step.adam.map((a) => Float32Array.from(a.exp_avg_sq))),
         });
         const epochLoss = tf.variable(tf.scalar(0));
-        const stats = network.runningStatistics();
-        fused.run([{ start: step.batchIndex * fx.batch, size: fx.batch, adamStep: adam.step + 1 }], {
-          params: network.flat,
-          expAvg: adam.expAvg,
-          expAvgSq: adam.expAvgSq,
-          runningMeans: stats.map((s) => s.mean),
-          runningVars: stats.map((s) => s.variance),
-          images,
-          labels,
-          order,
-          epochLoss,
-        });
+        fused.run([{ start: step.batchIndex * fx.batch, size: fx.batch, adamStep: adam.step + 1 }], fusedTensors({ network, adam }, { images, labels, order, epochLoss }));
         const values = await network.readValuesAsync();
         out.push({
           engine: 'fused WebGPU kernels',
@@ -94,24 +84,10 @@ test('the fused WebGPU training step matches PyTorch step by step (loss, BN stat
         network.dispose();
       }
       // A step WebGPU rejects (here Adam's two moments in one buffer) is reported, not trained silently.
-      const network = new Network(classifier, h, sd.fromTorchStateDict(spec, steps[0]!.state.map((t) =>
-        t.dtype === 'int64'
-          ? { key: t.key, shape: t.shape, dtype: 'int64' as const, data: BigInt64Array.from(t.data.map((v) => BigInt(v))) }
-          : { key: t.key, shape: t.shape, dtype: 'float32' as const, data: Float32Array.from(t.data) },
-      )));
+      const network = new Network(classifier, h, sd.fromTorchStateDict(spec, torchTensors(steps[0]!.state)));
       const adam = new Adam(network.totalParams, config);
-      const stats = network.runningStatistics();
-      fused.run([{ start: 0, size: fx.batch, adamStep: 1 }], {
-        params: network.flat,
-        expAvg: adam.expAvg,
-        expAvgSq: adam.expAvg,
-        runningMeans: stats.map((s) => s.mean),
-        runningVars: stats.map((s) => s.variance),
-        images,
-        labels,
-        order,
-        epochLoss: tf.variable(tf.scalar(0)),
-      });
+      const aliased = fusedTensors({ network, adam }, { images, labels, order, epochLoss: tf.variable(tf.scalar(0)) });
+      fused.run([{ start: 0, size: fx.batch, adamStep: 1 }], { ...aliased, expAvgSq: adam.expAvg });
       const rejected = await fused.lastLoss().then(
         () => 'not rejected',
         (error: unknown) => (error instanceof Error ? error.message : String(error)),

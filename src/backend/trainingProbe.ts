@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Network } from '../model/network';
 import { defaultHyperparameters, getArchitecture } from '../model/registry';
 import { Adam } from '../train/adam';
-import { currentWebGpuBackend, FusedTrainingStep, type FusedTensors, type WebGpuBackendLike } from '../train/fused/engine';
+import { currentWebGpuBackend, FusedTrainingStep, fusedTensors, type FusedTensors, type WebGpuBackendLike } from '../train/fused/engine';
 import { fusedLayout } from '../train/fused/layout';
 import { initialValues } from '../train/init';
 import { Rng } from '../train/rng';
@@ -128,18 +128,15 @@ async function trainFused(backend: WebGpuBackendLike, network: Network, adam: Ad
     const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), CLASSES).toFloat() as tf.Tensor2D;
     return crossEntropy(network.logits(x, 'train'), y);
   });
-  const stats = network.runningStatistics();
-  const tensors: FusedTensors = {
-    params: network.flat,
-    expAvg: adam.expAvg,
-    expAvgSq: adam.expAvgSq,
-    runningMeans: stats.map((s) => s.mean),
-    runningVars: stats.map((s) => s.variance),
-    images: tf.tensor2d(batch.pixels, [size, PIXELS]),
-    labels: tf.tensor1d(batch.labels, 'int32'),
-    order: tf.range(0, size, 1, 'int32'),
-    epochLoss: tf.variable(tf.scalar(0), false),
-  };
+  const tensors: FusedTensors = fusedTensors(
+    { network, adam },
+    {
+      images: tf.tensor2d(batch.pixels, [size, PIXELS]),
+      labels: tf.tensor1d(batch.labels, 'int32'),
+      order: tf.range(0, size, 1, 'int32'),
+      epochLoss: tf.variable(tf.scalar(0), false),
+    },
+  );
   let fused: FusedTrainingStep | undefined;
   const train = async (count: number): Promise<number> => {
     const steps = Array.from({ length: count }, (_, i) => ({ start: 0, size, adamStep: adam.step + i + 1 }));

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Network } from '../model/network';
 import { getArchitecture, defaultHyperparameters } from '../model/registry';
 import { Adam } from '../train/adam';
-import { currentWebGpuBackend, FusedTrainingStep, type FusedTensors } from '../train/fused/engine';
+import { currentWebGpuBackend, FusedTrainingStep, fusedTensors, type FusedTensors } from '../train/fused/engine';
 import { fusedLayout } from '../train/fused/layout';
 import { initialValues } from '../train/init';
 import { Rng } from '../train/rng';
@@ -29,18 +29,15 @@ export async function measureFusedTraining(
   const network = new Network(architecture, h, initialValues(architecture.spec(h), new Rng(plan.seed)));
   const config = { lr: 1e-3, beta1: 0.9, beta2: 0.999 };
   const adam = new Adam(network.totalParams, config);
-  const stats = network.runningStatistics();
-  const tensors: FusedTensors = {
-    params: network.flat,
-    expAvg: adam.expAvg,
-    expAvgSq: adam.expAvgSq,
-    runningMeans: stats.map((s) => s.mean),
-    runningVars: stats.map((s) => s.variance),
-    images: tf.randomUniform([plan.batch, 28 * 28], 0, 1, 'float32', plan.seed + 1),
-    labels: tf.randomUniform([plan.batch], 0, network.spec.classes, 'int32', plan.seed + 2),
-    order: tf.range(0, plan.batch, 1, 'int32'),
-    epochLoss: tf.variable(tf.scalar(0), false),
-  };
+  const tensors: FusedTensors = fusedTensors(
+    { network, adam },
+    {
+      images: tf.randomUniform([plan.batch, 28 * 28], 0, 1, 'float32', plan.seed + 1),
+      labels: tf.randomUniform([plan.batch], 0, network.spec.classes, 'int32', plan.seed + 2),
+      order: tf.range(0, plan.batch, 1, 'int32'),
+      epochLoss: tf.variable(tf.scalar(0), false),
+    },
+  );
   await Promise.all([tensors.images.data(), tensors.labels.data(), tensors.order.data()]);
   let fused: FusedTrainingStep | undefined;
   const train = async (count: number): Promise<void> => {

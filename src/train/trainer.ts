@@ -11,7 +11,7 @@ import { Rng } from './rng';
 import { crossEntropy, trainStep } from './step';
 import { classifier } from '../model/classifier';
 import { hyperparameter } from '../model/architecture';
-import { currentWebGpuBackend, FusedTrainingStep, precompileFusedKernels, type FusedStep } from './fused/engine';
+import { currentWebGpuBackend, FusedTrainingStep, fusedTensors, precompileFusedKernels, type FusedStep } from './fused/engine';
 import { fusedLayout } from './fused/layout';
 
 /** One trial's settings, named as in config.yaml. Architecture hyperparameters (f1, f2, ...) sit beside them. */
@@ -161,7 +161,6 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const spec = architecture.spec(hyperparameters);
   const network = new Network(architecture, hyperparameters, initialValues(spec, rng));
   const adam = new Adam(network.totalParams, { lr: config.lr, beta1: config.beta1, beta2: config.beta2 });
-  const runningStatistics = network.runningStatistics();
   const train = new DeviceDataset(options.data.train, options.trainLimit ?? options.data.train.count);
   const val = new DeviceDataset(options.data.test, options.valLimit ?? options.data.test.count);
   const stepsPerEpoch = Math.ceil(train.count / batchSize);
@@ -224,17 +223,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       const start = s * batchSize;
       steps.push({ start, size: Math.min(batchSize, train.count - start), adamStep: adam.step + steps.length + 1 });
     }
-    step.run(steps, {
-      params: network.flat,
-      expAvg: adam.expAvg,
-      expAvgSq: adam.expAvgSq,
-      runningMeans: runningStatistics.map((r) => r.mean),
-      runningVars: runningStatistics.map((r) => r.variance),
-      images: train.images,
-      labels: train.labels,
-      order: permutationTensor as tf.Tensor1D,
-      epochLoss: epochLossSum,
-    });
+    step.run(steps, fusedTensors({ network, adam }, { images: train.images, labels: train.labels, order: permutationTensor as tf.Tensor1D, epochLoss: epochLossSum }));
     adam.step += steps.length;
     network.batchesTracked += steps.length;
     stepInEpoch = until;

@@ -5,7 +5,8 @@
  * steps is one compute pass and one submit.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AdamConfig } from '../adam';
+import type { Network } from '../../model/network';
+import type { Adam, AdamConfig } from '../adam';
 import {
   ADAM_BINDINGS,
   ADAM_PARAMS_PER_WORKGROUP,
@@ -43,6 +44,25 @@ export interface FusedTensors {
   order: tf.Tensor;
   /** A float32 scalar the step adds each batch's mean loss x batch size to. */
   epochLoss: tf.Tensor;
+}
+
+/** The parts of a model the fused step trains: the network's parameters and statistics, and Adam's moments. */
+export interface FusedModel {
+  network: Network;
+  adam: Adam;
+}
+
+/** The tensors the fused step binds: the model's own, and the data and epoch loss it trains with. */
+export function fusedTensors({ network, adam }: FusedModel, data: Pick<FusedTensors, 'images' | 'labels' | 'order' | 'epochLoss'>): FusedTensors {
+  const stats = network.runningStatistics();
+  return {
+    params: network.flat,
+    expAvg: adam.expAvg,
+    expAvgSq: adam.expAvgSq,
+    runningMeans: stats.map((s) => s.mean),
+    runningVars: stats.map((s) => s.variance),
+    ...data,
+  };
 }
 
 /** One optimiser step: the batch is order[start .. start + size - 1]; `adamStep` is Adam's t after it. */
