@@ -33,6 +33,9 @@ export async function openPage(options: OpenPageOptions): Promise<StudioSession>
   const server: ViteDevServer = await createServer({
     root: ROOT,
     configFile: `${ROOT}/vite.config.ts`,
+    // Its own dependency cache: a second server writing node_modules/.vite while another (`npm start`,
+    // the browser tests' server) serves from it would hand that server's pages a second copy of tfjs.
+    cacheDir: `${ROOT}/node_modules/.vite-cli`,
     logLevel: 'error',
     server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
   });

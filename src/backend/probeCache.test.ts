@@ -59,9 +59,13 @@ describe('initBackend with a cached probe', () => {
     expect(report.reason).toMatch(/^Requested with \?backend=cpu/);
   });
 
-  it('decides by rule without a probe result', async () => {
+  it('decides by rule without a probe result: wasm, which Node cannot fetch from page URLs, so it falls back to cpu and says so', async () => {
     const report = await initBackend('auto', noGpu, null);
     expect(report.reason).not.toContain('Measured');
     expect(report.measured).toBeUndefined();
+    // The rule picks wasm on a machine without WebGPU; its binary's URL is a page path that Node's tfjs cannot open.
+    expect(report.fallbackFrom?.backend).toBe('wasm');
+    expect(report.chosen).toBe('cpu');
+    expect(report.reason).toContain('wasm failed to start');
   });
 });

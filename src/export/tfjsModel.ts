@@ -120,6 +120,9 @@ export async function saveLayersModel(model: tf.LayersModel, weightsFileName = T
 
 /** Exports a Classifier state dict as a standard tfjs LayersModel (model.json + weights.bin). */
 export async function exportTfjsModel(stateDict: readonly StateDictEntry[]): Promise<TfjsModelFiles> {
+  // The page may still be starting its backend (the wasm backend loads its binary first): building
+  // layers before it is ready throws "Backend ... has not yet been initialized".
+  await tf.ready();
   const model = classifierLayersModel(stateDict);
   try {
     return await saveLayersModel(model);

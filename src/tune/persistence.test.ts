@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { TrainingState } from '../train/trainer';
 import type { TrialSnapshot } from '../workers/protocol';
 import { createExperiment, experimentReducer, reportEpoch } from './experiment';
@@ -50,6 +50,22 @@ describe('experiment persistence (IndexedDB)', () => {
     expect(Array.from((await loadCheckpoint(record.id, 't0001', 'best'))!.stateDict[0]!.data as Float32Array)).toEqual([1, 2]);
 
     expect((await findUnfinishedExperiment())?.id).toBe(record.id);
+  });
+
+  it("resumes a trial from a checkpoint that the experiment record had not caught up with", async () => {
+    // The tab closed after t0002's first checkpoint was written but before the record listed that epoch.
+    let state = createExperiment(defaultSpace(), settings, sampleTrials(defaultSpace(), settings));
+    state = experimentReducer(state, { kind: 'trial-started', trialId: 't0002' });
+    const record: StoredExperiment = { id: 'exp-behind', configText: '', overrides: [], createdAt: 4_000, updatedAt: 4_000, backend: 'wasm', state };
+    await saveExperiment(record);
+    onTestFinished(() => deleteExperiment(record.id));
+    await saveCheckpoint(record.id, 't0002', 'last', snapshot(1));
+
+    const back = await loadExperiment(record.id);
+    expect(back?.state.trials.map((t) => t.history.length)).toEqual([0, 0]);
+    const resume = await loadResumeCheckpoints(back!);
+    expect([...resume.keys()]).toEqual(['t0002']);
+    expect(resume.get('t0002')!.state.epoch).toBe(1);
   });
 
   it('lists experiments newest first with their best val_acc, and deletes one with its checkpoints', async () => {

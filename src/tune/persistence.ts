@@ -104,9 +104,13 @@ export async function loadCheckpoint(experimentId: string, trialId: string, kind
   return (await checkpoints().get<TrialSnapshot>(checkpointName(experimentId, trialId, kind))) ?? null;
 }
 
-/** The last checkpoints of an experiment's unfinished trials, to resume them. */
+/**
+ * The last checkpoints of an experiment's unfinished trials, to resume them. Every pending trial is
+ * looked up, not only those whose record lists an epoch: a tab closed between a trial's first
+ * checkpoint and the experiment record that follows it leaves a checkpoint the record does not show.
+ */
 export async function loadResumeCheckpoints(experiment: StoredExperiment): Promise<Map<string, TrialSnapshot>> {
-  const pending = experiment.state.trials.filter((t) => t.status === 'PENDING' && t.history.length > 0);
+  const pending = experiment.state.trials.filter((t) => t.status === 'PENDING');
   const entries = await Promise.all(
     pending.map(async (t) => [t.id, await loadCheckpoint(experiment.id, t.id, CHECKPOINT_KINDS.last)] as const),
   );
