@@ -45,15 +45,15 @@ test('a run on the fused WebGPU kernels stopped after an epoch and restored from
     const data = { train: split, test: split };
     const config = { lr: 1e-2, beta1: 0.9, beta2: 0.999, batch_size: 16, seed: 3, max_num_epochs: 2 };
 
-    const unbroken = createTrainer({ config, data, valLimit: 32 });
-    const engine = await unbroken.prepare();
+    const unbroken = await createTrainer({ config, data, valLimit: 32 });
+    const engine = unbroken.engine;
     await unbroken.run();
     const expected = await unbroken.readState();
     unbroken.dispose();
 
     const stop = new AbortController();
     let saved: Awaited<ReturnType<typeof unbroken.readState>> | null = null;
-    const first = createTrainer({
+    const first = await createTrainer({
       config,
       data,
       valLimit: 32,
@@ -66,7 +66,7 @@ test('a run on the fused WebGPU kernels stopped after an epoch and restored from
     const stopped = await first.run();
     first.dispose();
     if (!saved) throw new Error('no state was saved after the first epoch');
-    const resumed = createTrainer({ config, data, valLimit: 32 });
+    const resumed = await createTrainer({ config, data, valLimit: 32 });
     resumed.restoreState(saved);
     await resumed.run();
     const actual = await resumed.readState();

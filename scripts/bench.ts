@@ -2,7 +2,8 @@
  * `npm run bench`: training throughput of the Classifier on each tfjs backend in headless Chromium
  * (the studio's own step, in a Worker), optionally beside the reference PyTorch model, with ratios.
  */
-import type { BenchEngine, MeasurePlan } from '../src/bench/protocol';
+import type { MeasurePlan } from '../src/bench/protocol';
+import { autoOrder } from '../src/engine/engines';
 import { BENCH_USAGE, parseBenchArgs, UsageError, type BenchOptions } from './lib/benchArgs';
 // Chromium's harness is loaded only when used, so the Node runtime runs where no browser tooling is installed.
 import { openNodeBench } from './lib/benchNode';
@@ -29,12 +30,10 @@ async function studioRows(options: BenchOptions, print: (row: BenchRow) => void)
       try {
         const started = await browser.start(backend);
         say(`${backend}: ${started.adapter}`, options);
-        // On WebGPU the studio trains with its fused kernels; tfjs's own ops are measured beside them.
-        const engines: BenchEngine[] = backend === 'webgpu' ? ['fused', 'tfjs'] : ['tfjs'];
-        for (const engine of engines) {
+        // Every engine the studio may train with on this backend: its fused step, and tfjs's own ops beside it.
+        for (const engine of autoOrder(backend)) {
           for (const batch of options.batches) {
-            const profile = options.profile && engine === 'fused';
-            const plan: MeasurePlan = { engine, batch, steps: options.steps, budgetSeconds: options.seconds, minSteps: MIN_STEPS, maxSteps: MAX_STEPS, seed: 0, profile };
+            const plan: MeasurePlan = { engine, batch, steps: options.steps, budgetSeconds: options.seconds, minSteps: MIN_STEPS, maxSteps: MAX_STEPS, seed: 0, profile: options.profile };
             try {
               const measurement = await browser.measure(backend, plan);
               const row = rowOf(measurement, options.runtime);

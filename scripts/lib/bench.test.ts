@@ -69,8 +69,8 @@ describe('benchmark output', () => {
     expect(found.map((r) => r.batch)).toEqual([64, 64, 512]);
     expect(JSON.parse(ratioJsonLine(found[0]!))).toEqual({ kind: 'ratio', batch: 64, studio: 'wasm', torch: 'torch-cpu', ratio: 0.15 });
     expect(ratios([row('wasm', 64, 570)])).toEqual([]);
-    const fused = ratios([row('webgpu', 64, 90_000, 26, 'fused'), row('webgpu', 64, 800, 644), row('torch-cuda-graph', 64, 80_000, null, 'cuda-graph')]);
-    expect(fused.map(ratioText)).toEqual(['webgpu-fused / torch-cuda-graph = 1.13x', 'webgpu / torch-cuda-graph = 0.010x']);
+    const fused = ratios([row('webgpu', 64, 90_000, 26, 'fused-webgpu'), row('webgpu', 64, 800, 644), row('torch-cuda-graph', 64, 80_000, null, 'cuda-graph')]);
+    expect(fused.map(ratioText)).toEqual(['fused-webgpu / torch-cuda-graph = 1.13x', 'webgpu / torch-cuda-graph = 0.010x']);
   });
 
   it('lines the table up under its header', () => {

@@ -6,7 +6,6 @@ import { availableParallelism } from 'node:os';
 import type { BackendName } from '../../src/backend/choice';
 import { dispatchCount, installDispatchCounter } from '../../src/bench/dispatchCounter';
 import { measureTraining } from '../../src/bench/measure';
-import { measureFusedTraining } from '../../src/bench/measureFused';
 import type { BenchBackend } from '../../src/bench/protocol';
 import type { BenchBrowser } from './benchBrowser';
 
@@ -59,7 +58,7 @@ export async function openNodeBench(): Promise<BenchBrowser> {
       return { backend, adapter };
     },
     measure: (backend, plan) =>
-      (plan.engine === 'fused' ? measureFusedTraining : measureTraining)({ backend, adapter }, plan, () => (backend === 'webgpu' ? dispatchCount() : null)),
+      measureTraining({ backend, adapter }, plan, () => (backend === 'webgpu' ? dispatchCount() : null)),
     stop: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

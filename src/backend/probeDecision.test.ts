@@ -57,8 +57,8 @@ describe('pickBackend', () => {
   });
 
   it('mentions the fused kernels when they trained', () => {
-    const fused: CandidateOutcome = { backend: 'webgpu', status: 'measured', measurement: { ...good, engine: 'fused', samplesPerSecond: 9000 }, correct: true };
-    expect(pickBackend([fused]).reason).toContain('webgpu with the fused kernels');
+    const fused: CandidateOutcome = { backend: 'webgpu', status: 'measured', measurement: { ...good, engine: 'fused-webgpu', samplesPerSecond: 9000 }, correct: true };
+    expect(pickBackend([fused]).reason).toContain('webgpu with the fused WebGPU kernels');
   });
 });
 
@@ -76,8 +76,8 @@ describe('judgeTraining', () => {
   });
 
   it("holds the fused kernels' first loss to tfjs's loss on the same batch", () => {
-    expect(judgeTraining({ ...good, engine: 'fused', referenceLoss: good.lossBefore + 1e-5 }).correct).toBe(true);
-    expect(judgeTraining({ ...good, engine: 'fused', referenceLoss: good.lossBefore + 0.1 }).problem).toContain("against tfjs's");
+    expect(judgeTraining({ ...good, engine: 'fused-webgpu', referenceLoss: good.lossBefore + 1e-5 }).correct).toBe(true);
+    expect(judgeTraining({ ...good, engine: 'fused-webgpu', referenceLoss: good.lossBefore + 0.1 }).problem).toContain("against tfjs's");
   });
 });
 

@@ -2,6 +2,7 @@
  * The start-up training probe's pure half: which backends it measures, what counts as training
  * correctly, which backend wins, and the key its result is cached under. No tfjs, no DOM.
  */
+import { ENGINE_LABELS, ENGINE_NAMES, type EngineName } from '../engine/stepEngine';
 import type { BackendDecision, BackendName, RuntimeProbe } from './choice';
 
 /** The backends the probe considers, in the order it tries them. */
@@ -16,7 +17,7 @@ export type ProbeCandidate = (typeof PROBE_CANDIDATES)[number];
  */
 export const TRAINING_PROBE = {
   /** Part of the cache key: bump it when the probe or the training step changes what it measures. */
-  version: 1,
+  version: 2,
   batch: 64,
   seed: 1234,
   lr: 1e-3,
@@ -37,12 +38,10 @@ export const TRAINING_PROBE = {
   beyondCpuSamplesPerSecond: 10_000,
 } as const;
 
-/** Which code trained: the fused WebGPU kernels (the studio's path on WebGPU) or tfjs ops. */
-export type ProbeEngine = 'fused' | 'tfjs';
-
 /** What measuring one backend found. */
 export interface CandidateMeasurement {
-  engine: ProbeEngine;
+  /** The engine that trained: the one trials on this backend train with. */
+  engine: EngineName;
   samplesPerSecond: number;
   msPerStep: number;
   timedSteps: number;
@@ -55,7 +54,7 @@ export interface CandidateMeasurement {
   /** The fixed batch's loss at the first step and at the last one. */
   lossBefore: number;
   lossAfter: number;
-  /** tfjs's loss on the same batch and weights, when the fused kernels trained (their first loss must match it). */
+  /** The tfjs cpu backend's loss on the same batch and weights: the first loss must match it. */
   referenceLoss?: number;
 }
 
@@ -127,7 +126,7 @@ export function judgeTraining(m: CandidateMeasurement): { correct: boolean; prob
     return { correct: false, problem: `logits differ from the cpu backend's by ${m.maxLogitError.toExponential(1)}` };
   }
   if (m.referenceLoss !== undefined && Math.abs(m.lossBefore - m.referenceLoss) > TRAINING_PROBE.lossTolerance) {
-    return { correct: false, problem: `first loss ${m.lossBefore.toFixed(4)} against tfjs's ${m.referenceLoss.toFixed(4)}` };
+    return { correct: false, problem: `first loss ${m.lossBefore.toFixed(4)} against tfjs's ${m.referenceLoss.toFixed(4)} on the cpu backend` };
   }
   if (!(m.lossAfter < m.lossBefore)) {
     return { correct: false, problem: `the loss did not go down (${m.lossBefore.toFixed(4)} to ${m.lossAfter.toFixed(4)})` };
@@ -148,7 +147,7 @@ export function pickBackend(outcomes: readonly CandidateOutcome[]): BackendDecis
   }
   const others = slower.map((o) => `${o.backend} ${perSecond(o.measurement)}`);
   const versus = others.length > 0 ? ` against ${others.join(', ')}` : '';
-  const engine = fastest.measurement.engine === 'fused' ? ' with the fused kernels' : '';
+  const engine = fastest.measurement.engine === ENGINE_NAMES.tfjs ? '' : ` with the ${ENGINE_LABELS[fastest.measurement.engine]}`;
   return {
     backend: fastest.backend,
     reason: `Measured at start-up: ${fastest.backend}${engine} is the fastest backend that trains correctly here (${perSecond(fastest.measurement)} at batch ${TRAINING_PROBE.batch}${versus}).`,

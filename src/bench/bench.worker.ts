@@ -6,7 +6,6 @@ import type { BackendName } from '../backend/choice';
 import { describeAdapter } from './adapter';
 import { dispatchCount, installDispatchCounter } from './dispatchCounter';
 import { measureTraining } from './measure';
-import { measureFusedTraining } from './measureFused';
 import { BENCH_RESPONSES, type BenchBackend, type BenchRequest, type BenchResponse } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -31,8 +30,7 @@ async function handle(request: BenchRequest): Promise<BenchResponse> {
     case 'measure': {
       if (!started) throw new Error('no backend started');
       const counted = started.backend === 'webgpu' ? dispatchCount : () => null;
-      const measure = request.plan.engine === 'fused' ? measureFusedTraining : measureTraining;
-      return { kind: BENCH_RESPONSES.measured, id: request.id, measurement: await measure(started, request.plan, counted) };
+      return { kind: BENCH_RESPONSES.measured, id: request.id, measurement: await measureTraining(started, request.plan, counted) };
     }
   }
 }

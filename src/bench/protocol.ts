@@ -3,6 +3,7 @@
  * in exactly one reply with that id: `started` or `measured`, or `error`.
  */
 import type { BackendName } from '../backend/choice';
+import type { EngineName } from '../engine/stepEngine';
 
 /** Request kinds, page to Worker. */
 export const BENCH_REQUESTS = { start: 'start', measure: 'measure' } as const;
@@ -10,13 +11,9 @@ export const BENCH_REQUESTS = { start: 'start', measure: 'measure' } as const;
 /** Response kinds, Worker to page. */
 export const BENCH_RESPONSES = { started: 'started', measured: 'measured', error: 'error' } as const;
 
-/** What trains: the fused WebGPU kernels (the studio's path on WebGPU) or tfjs ops (every backend). */
-export const BENCH_ENGINES = ['fused', 'tfjs'] as const;
-export type BenchEngine = (typeof BENCH_ENGINES)[number];
-
 /** How long to time one backend at one batch size. */
 export interface MeasurePlan {
-  engine: BenchEngine;
+  engine: EngineName;
   batch: number;
   /** A fixed number of timed steps; without it the step count follows `budgetSeconds`. */
   steps?: number;
@@ -27,11 +24,11 @@ export interface MeasurePlan {
   /** Most timed steps, however fast a step is. */
   maxSteps: number;
   seed: number;
-  /** Time each fused kernel of one step too (fused engine only). */
+  /** Time each part of one step too, where the engine can (the fused engines). */
   profile?: boolean;
 }
 
-/** One fused kernel's GPU time in one step. */
+/** One part of a step (a fused kernel, a layer's loop nest) and its time in one step. */
 export interface KernelTime {
   label: string;
   ms: number;
@@ -45,7 +42,7 @@ export interface BenchBackend {
 
 /** One backend's training speed at one batch size. */
 export interface Measurement extends BenchBackend {
-  engine: BenchEngine;
+  engine: EngineName;
   batch: number;
   /** Timed steady-state steps. */
   steps: number;
@@ -55,7 +52,7 @@ export interface Measurement extends BenchBackend {
   firstStepMs: number;
   /** GPU dispatches in one steady-state step on WebGPU; null on other backends. */
   dispatchesPerStep: number | null;
-  /** Each fused kernel's GPU time for one step, when the plan asked for a profile. */
+  /** Each part's time in one step, when the plan asked for a profile. */
   kernels?: KernelTime[];
 }
 

@@ -34,7 +34,7 @@ describe('tfjs LayersModel export (tfjs CPU backend)', () => {
     test = readMnistSplit('test');
     const train = readMnistSplit('train');
     // A few Adam steps move the BatchNorm running statistics away from 0 and 1.
-    trainer = createTrainer({
+    trainer = await createTrainer({
       config: { f1: 5, f2: 7, lr: 1e-2, beta1: 0.9, beta2: 0.999, batch_size: 8, seed: 11, max_num_epochs: 1 },
       data: { train, test },
       trainLimit: 24,
@@ -42,14 +42,14 @@ describe('tfjs LayersModel export (tfjs CPU backend)', () => {
       progressEvery: 3,
     });
     await trainer.run();
-    files = await exportTfjsModel(trainer.torchStateDict());
+    files = await exportTfjsModel((await trainer.torchStateDict()));
     pixels = Float32Array.from(test.images.subarray(0, IMAGES * 784), (v) => v / 255);
   });
 
   afterAll(() => trainer.dispose());
 
-  it('trained BatchNorm statistics are not the defaults', () => {
-    const state = trainer.torchStateDict();
+  it('trained BatchNorm statistics are not the defaults', async () => {
+    const state = (await trainer.torchStateDict());
     const mean = state.find((t) => t.key === 'bneck2.BN1.running_mean');
     const variance = state.find((t) => t.key === 'bneck2.BN1.running_var');
     const values = (t: typeof mean): number[] => (t?.dtype === 'float32' ? Array.from(t.data) : []);
@@ -82,9 +82,9 @@ describe('tfjs LayersModel export (tfjs CPU backend)', () => {
     loaded.dispose();
   });
 
-  it('reads its own export back to the same state dict (num_batches_tracked aside)', () => {
+  it('reads its own export back to the same state dict (num_batches_tracked aside)', async () => {
     const back = readTfjsModel(files.modelJson, new Map([[files.weightsFileName, files.weights]]));
-    const original = trainer.torchStateDict();
+    const original = (await trainer.torchStateDict());
     expect(back.stateDict.map((t) => t.key)).toEqual(original.map((t) => t.key));
     for (const [i, t] of original.entries()) {
       const got = back.stateDict[i];
@@ -95,9 +95,9 @@ describe('tfjs LayersModel export (tfjs CPU backend)', () => {
     expect(back.f2).toBe(7);
   });
 
-  it('frees the tensors of a built model on dispose', () => {
+  it('frees the tensors of a built model on dispose', async () => {
     const before = tf.memory().numTensors;
-    const model = classifierLayersModel(trainer.torchStateDict());
+    const model = classifierLayersModel((await trainer.torchStateDict()));
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -7,13 +7,13 @@ import { exportTfjsModel } from './tfjsModel';
 describe('tfjs export while the backend is still starting', () => {
   it('waits for the backend instead of building layers on one that has not started', async () => {
     await tf.setBackend('cpu');
-    const trainer = createTrainer({
+    const trainer = await createTrainer({
       config: { f1: 8, f2: 6, lr: 1e-3, beta1: 0.9, beta2: 0.999, batch_size: 8, seed: 3, max_num_epochs: 1 },
       data: { train: readMnistSplit('train'), test: readMnistSplit('test') },
       trainLimit: 8,
       valLimit: 8,
     });
-    const stateDict = trainer.torchStateDict();
+    const stateDict = (await trainer.torchStateDict());
     trainer.dispose();
     const expected = await exportTfjsModel(stateDict);
 

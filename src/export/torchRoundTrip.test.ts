@@ -35,14 +35,14 @@ describe('checkpoints judged by PyTorch (tfjs CPU backend)', () => {
     const test = readMnistSplit('test');
     pixels = Float32Array.from(test.images.subarray(0, IMAGES * 784), (v) => v / 255);
     images = writeImages(dir, pixels);
-    trainer = createTrainer({ config: CONFIG, data: { train: readMnistSplit('train'), test }, trainLimit: 24, valLimit: 8, progressEvery: 3 });
+    trainer = await createTrainer({ config: CONFIG, data: { train: readMnistSplit('train'), test }, trainLimit: 24, valLimit: 8, progressEvery: 3 });
     await trainer.run();
   });
 
   afterAll(() => trainer.dispose());
 
   it('a studio-trained checkpoint.pt loads into the original Classifier and Adam and predicts the same', async () => {
-    const snapshot: TrialSnapshot = { config: CONFIG, state: trainer.saveState(), stateDict: trainer.torchStateDict() };
+    const snapshot: TrialSnapshot = { config: CONFIG, state: (await trainer.readState()), stateDict: (await trainer.torchStateDict()) };
     const path = join(dir, 'studio.pt');
     writeFileSync(path, writeCheckpoint(snapshotCheckpoint(snapshot)));
     const judged = judgeCheckpoint(dir, path, images);
@@ -52,7 +52,7 @@ describe('checkpoints judged by PyTorch (tfjs CPU backend)', () => {
     expect(judged.globals_outside_allow_list).toEqual([]);
     expect(judged.missing).toEqual([]);
     expect(judged.unexpected).toEqual([]);
-    expect(judged.adam_states).toBe(trainer.torchStateDict().filter((t) => !/running_|num_batches/.test(t.key)).length);
+    expect(judged.adam_states).toBe((await trainer.torchStateDict()).filter((t) => !/running_|num_batches/.test(t.key)).length);
     expect(judged.adam_steps).toEqual([3]);
     expect(judged.lr).toBeCloseTo(CONFIG.lr, 12);
     expect(judged.betas[0]).toBeCloseTo(CONFIG.beta1, 12);

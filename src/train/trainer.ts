@@ -1,18 +1,14 @@
-import * as tf from '@tensorflow/tfjs';
 import type { MnistSplit } from '../data/idx';
+import type { EngineName } from '../engine/stepEngine';
+import { startEngine, type EngineChoice } from '../engine/engines';
+import { precompileFusedWebGpu } from '../engine/fusedWebGpuEngine';
 import type { Architecture } from '../model/architecture';
-import { Network } from '../model/network';
 import { getArchitecture } from '../model/registry';
+import { countParameters } from '../model/spec';
 import { toTorchStateDict, type NetworkValues, type TorchStateDict } from '../model/stateDict';
-import { Adam, type AdamState } from './adam';
-import { DeviceDataset, pixelsToBatch } from './dataset';
+import type { AdamState } from './adam';
 import { initialValues } from './init';
 import { Rng } from './rng';
-import { crossEntropy, trainStep } from './step';
-import { classifier } from '../model/classifier';
-import { hyperparameter } from '../model/architecture';
-import { currentWebGpuBackend, FusedTrainingStep, fusedTensors, precompileFusedKernels, type FusedStep } from './fused/engine';
-import { fusedLayout } from './fused/layout';
 
 /** One trial's settings, named as in config.yaml. Architecture hyperparameters (f1, f2, ...) sit beside them. */
 export interface TrainConfig {
@@ -77,14 +73,17 @@ export interface TrainerOptions {
   progressEvery?: number;
   /** Validation batch size (default 1000). */
   evalBatchSize?: number;
-  /** Train with the fused WebGPU kernels where they apply (default true); false keeps every step in tfjs ops. */
-  fused?: boolean;
+  /** The engine that trains: `auto` (default) takes the fastest that applies here. */
+  engine?: EngineChoice;
 }
 
-/** Which code trains the steps: the fused WebGPU kernels, or tfjs ops on the named backend. */
+/** Which engine trains the steps, in the user's words, and why a faster one did not. */
 export interface TrainingEngine {
+  /** The engine's name (`fused-cpu`, `fused-webgpu`, `tfjs`). */
+  engine: EngineName;
+  /** What trains, e.g. "fused WebGPU kernels" or "tfjs wasm". */
   name: string;
-  /** Why the fused kernels are not used, when they could have been. */
+  /** Why a faster engine is not used, when one could have been. */
   note?: string;
 }
 
@@ -94,50 +93,47 @@ export interface RunResult {
   history: EpochReport[];
 }
 
-/** A trial's training engine on the current tfjs backend. */
+/** A trial's trainer: the epoch loop, the shuffle and the history, over one step engine. */
 export interface Trainer {
   readonly architecture: Architecture;
   readonly totalParams: number;
   readonly history: readonly EpochReport[];
-  /** Compiles what training needs and says which engine trains (run calls it too). */
-  prepare(): Promise<TrainingEngine>;
+  /** The engine that trains, and why a faster one does not. */
+  readonly engine: TrainingEngine;
   /** Trains until `max_num_epochs` or until the signal aborts (then resumable by calling again). */
   run(): Promise<RunResult>;
   /** Validation loss and accuracy of the current weights (evaluation mode). */
   evaluate(): Promise<{ val_loss: number; val_acc: number }>;
   /** Logits [N x classes] for images given as 0..255 bytes or 0..1 floats, 28x28 each. */
   predict(pixels: Uint8Array | Float32Array): Promise<Float32Array>;
-  /** The full training state (a sync readback: CPU and wasm backends). */
-  saveState(): TrainingState;
-  /** The full training state, read without blocking (any backend). */
+  /** The full training state. */
   readState(): Promise<TrainingState>;
-  /** PyTorch's `state_dict` for network values read by `saveState` or `readState`. */
+  /** PyTorch's `state_dict` for network values read by `readState`. */
   torchStateDictOf(values: NetworkValues): TorchStateDict;
   /** Replaces the full training state, so `run` continues the saved run exactly. */
   restoreState(state: TrainingState): void;
   /** The model's PyTorch `state_dict`, in order. */
-  torchStateDict(): TorchStateDict;
-  /** Adam's state (step and flat moments in tfjs layout; see `splitParameters` for PyTorch's). */
-  adamState(): AdamState;
-  /** Frees every tensor the trainer holds. */
+  torchStateDict(): Promise<TorchStateDict>;
+  /** Frees everything the engine holds. */
   dispose(): void;
 }
 
-/** The fused kernels' layout for a trial, or null where they do not apply (another architecture). */
-function fusedLayoutFor(config: TrainConfig): ReturnType<typeof fusedLayout> | null {
-  if (getArchitecture(config.model) !== classifier) return null;
-  const value = (name: string): number => hyperparameter(classifier, typeof config[name] === 'number' ? { [name]: config[name] } : {}, name);
-  return fusedLayout(value('f1'), value('f2'), config.batch_size);
+/** The architecture and its hyperparameters (f1, f2, ...) named by a trial's config. */
+function modelOf(config: TrainConfig): { architecture: Architecture; hyperparameters: Record<string, number> } {
+  const architecture = getArchitecture(config.model);
+  const hyperparameters = Object.fromEntries(
+    Object.keys(architecture.hyperparameters).flatMap((name) => (typeof config[name] === 'number' ? [[name, config[name]]] : [])),
+  );
+  return { architecture, hyperparameters };
 }
 
 /**
- * Starts compiling what a trial with this config will train with on WebGPU, so that compilation
- * overlaps loading its data; `createTrainer` then finds it ready. Does nothing elsewhere.
+ * Starts compiling what a trial with this config will train with, where that takes a while (the
+ * fused WebGPU kernels), so that it overlaps loading the data. Does nothing elsewhere.
  */
 export function precompileTraining(config: TrainConfig): void {
   try {
-    const layout = fusedLayoutFor(config);
-    if (layout) precompileFusedKernels(layout);
+    precompileFusedWebGpu({ ...modelOf(config), batchSize: config.batch_size });
   } catch {
     // A config the trainer rejects is reported when the trainer is built.
   }
@@ -145,13 +141,10 @@ export function precompileTraining(config: TrainConfig): void {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** Builds a trainer: seeded PyTorch-default initialisation, the data uploaded to the device once. */
-export function createTrainer(options: TrainerOptions): Trainer {
+/** Builds a trainer: seeded PyTorch-default initialisation, then the engine started with the data. */
+export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
   const { config } = options;
-  const architecture = getArchitecture(config.model);
-  const hyperparameters = Object.fromEntries(
-    Object.keys(architecture.hyperparameters).flatMap((name) => (typeof config[name] === 'number' ? [[name, config[name]]] : [])),
-  );
+  const { architecture, hyperparameters } = modelOf(config);
   const progressEvery = options.progressEvery ?? 20;
   const evalBatchSize = options.evalBatchSize ?? 1000;
   const batchSize = config.batch_size;
@@ -159,126 +152,66 @@ export function createTrainer(options: TrainerOptions): Trainer {
 
   let rng = new Rng(config.seed);
   const spec = architecture.spec(hyperparameters);
-  const network = new Network(architecture, hyperparameters, initialValues(spec, rng));
-  const adam = new Adam(network.totalParams, { lr: config.lr, beta1: config.beta1, beta2: config.beta2 });
-  const train = new DeviceDataset(options.data.train, options.trainLimit ?? options.data.train.count);
-  const val = new DeviceDataset(options.data.test, options.valLimit ?? options.data.test.count);
+  const train = limitedSplit(options.data.train, options.trainLimit);
+  const val = limitedSplit(options.data.test, options.valLimit);
+  const started = await startEngine(options.engine ?? 'auto', {
+    architecture,
+    hyperparameters,
+    adam: { lr: config.lr, beta1: config.beta1, beta2: config.beta2 },
+    batchSize,
+    train,
+    val,
+    initial: initialValues(spec, rng),
+  });
+  const { engine } = started;
   const stepsPerEpoch = Math.ceil(train.count / batchSize);
-  const epochLossSum = tf.variable(tf.scalar(0), false);
-  const adamConfig = { lr: config.lr, beta1: config.beta1, beta2: config.beta2 };
-
-  let fused: FusedTrainingStep | null = null;
-  let prepared: Promise<TrainingEngine> | null = null;
-  const startFused = async (): Promise<TrainingEngine> => {
-    const stock: TrainingEngine = { name: `tfjs ${tf.getBackend()}` };
-    const backend = currentWebGpuBackend();
-    if (!backend || options.fused === false) return stock;
-    if (architecture !== classifier) return { ...stock, note: `the fused kernels train the Classifier only, not ${architecture.name}` };
-    try {
-      const layout = fusedLayoutFor(config);
-      if (!layout) return stock;
-      fused = await FusedTrainingStep.create(backend, layout, adamConfig);
-      return { name: 'fused WebGPU kernels' };
-    } catch (error) {
-      return { ...stock, note: error instanceof Error ? error.message : String(error) };
-    }
-  };
-  const prepare = (): Promise<TrainingEngine> => (prepared ??= startFused());
 
   let epoch = 0;
   let stepInEpoch = 0;
   let permutation: Int32Array | null = null;
-  let permutationTensor: tf.Tensor1D | null = null;
   const history: EpochReport[] = [];
+  const evaluate = () => engine.evaluate(evalBatchSize);
 
-  const setPermutation = (p: Int32Array | null): void => {
-    permutationTensor?.dispose();
-    permutation = p;
-    permutationTensor = p ? tf.tensor1d(p, 'int32') : null;
-  };
-
-  const evaluate = async (): Promise<{ val_loss: number; val_acc: number }> => {
-    const totals = tf.tidy(() => {
-      let lossSum: tf.Tensor = tf.scalar(0);
-      let correct: tf.Tensor = tf.scalar(0);
-      for (let start = 0; start < val.count; start += evalBatchSize) {
-        const size = Math.min(evalBatchSize, val.count - start);
-        const { x, y, labels } = val.range(start, size);
-        const logits = network.logits(x, 'eval');
-        lossSum = tf.add(lossSum, tf.mul(crossEntropy(logits, y), size));
-        correct = tf.add(correct, tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')));
-      }
-      return tf.stack([lossSum, correct]);
-    });
-    const [lossSum = 0, correct = 0] = await totals.data();
-    totals.dispose();
-    return { val_loss: lossSum / val.count, val_acc: correct / val.count };
-  };
-
-  /** Trains steps stepInEpoch.. up to the next progress report with the fused kernels; returns the last batch's loss. */
-  const fusedSteps = async (step: FusedTrainingStep): Promise<number> => {
+  /** Trains from stepInEpoch up to the next progress report; returns the last batch's loss. */
+  const trainUntilReport = (order: Int32Array): Promise<number> => {
     const until = Math.min(stepsPerEpoch, (Math.floor(stepInEpoch / progressEvery) + 1) * progressEvery);
-    const steps: FusedStep[] = [];
+    const steps = [];
     for (let s = stepInEpoch; s < until; s++) {
       const start = s * batchSize;
-      steps.push({ start, size: Math.min(batchSize, train.count - start), adamStep: adam.step + steps.length + 1 });
+      steps.push({ start, size: Math.min(batchSize, train.count - start) });
     }
-    step.run(steps, fusedTensors({ network, adam }, { images: train.images, labels: train.labels, order: permutationTensor as tf.Tensor1D, epochLoss: epochLossSum }));
-    adam.step += steps.length;
-    network.batchesTracked += steps.length;
     stepInEpoch = until;
-    return step.lastLoss();
+    return engine.train(order, steps);
   };
 
   const run = async (): Promise<RunResult> => {
-    await prepare();
     while (epoch < config.max_num_epochs) {
-      const started = performance.now();
+      const epochStarted = performance.now();
       const firstStep = stepInEpoch;
       if (!permutation) {
-        setPermutation(rng.permutation(train.count));
-        tf.tidy(() => epochLossSum.assign(tf.scalar(0)));
-      } else if (!permutationTensor) {
-        setPermutation(permutation);
+        permutation = rng.permutation(train.count);
+        engine.startEpoch();
       }
       while (stepInEpoch < stepsPerEpoch) {
         if (options.signal?.aborted) return { status: 'stopped', history: [...history] };
-        if (fused) {
-          const value = await fusedSteps(fused);
-          options.onProgress?.({ epoch: epoch + 1, step: stepInEpoch, steps_per_epoch: stepsPerEpoch, loss: value });
-          await yieldToEventLoop();
-          continue;
-        }
-        const start = stepInEpoch * batchSize;
-        const size = Math.min(batchSize, train.count - start);
-        const loss = tf.tidy(() => {
-          const { x, y } = train.batch(tf.slice(permutationTensor as tf.Tensor1D, [start], [size]));
-          const batchLoss = trainStep(network, adam, x, y);
-          epochLossSum.assign(tf.add(epochLossSum, tf.mul(batchLoss, size)));
-          return batchLoss;
-        });
-        stepInEpoch += 1;
-        if (stepInEpoch % progressEvery === 0 || stepInEpoch === stepsPerEpoch) {
-          const [value = Number.NaN] = await loss.data();
-          options.onProgress?.({ epoch: epoch + 1, step: stepInEpoch, steps_per_epoch: stepsPerEpoch, loss: value });
-          await yieldToEventLoop();
-        }
-        loss.dispose();
+        const loss = await trainUntilReport(permutation);
+        options.onProgress?.({ epoch: epoch + 1, step: stepInEpoch, steps_per_epoch: stepsPerEpoch, loss });
+        await yieldToEventLoop();
       }
-      const [lossSum = Number.NaN] = await epochLossSum.data();
-      const trainSeconds = (performance.now() - started) / 1000;
-      const samples = Math.min(stepsPerEpoch * batchSize, train.count) - firstStep * batchSize;
+      const lossSum = await engine.epochLossSum();
+      const trainSeconds = (performance.now() - epochStarted) / 1000;
+      const samples = train.count - Math.min(firstStep * batchSize, train.count);
       const metrics = await evaluate();
       epoch += 1;
       stepInEpoch = 0;
-      setPermutation(null);
+      permutation = null;
       const report: EpochReport = {
         epoch,
         train_loss: lossSum / train.count,
         val_loss: metrics.val_loss,
         val_acc: metrics.val_acc,
-        total_params: network.totalParams,
-        time_s: (performance.now() - started) / 1000,
+        total_params: countParameters(spec),
+        time_s: (performance.now() - epochStarted) / 1000,
         samples_per_s: samples / trainSeconds,
       };
       history.push(report);
@@ -287,67 +220,46 @@ export function createTrainer(options: TrainerOptions): Trainer {
     return { status: 'completed', history: [...history] };
   };
 
+  const readState = async (): Promise<TrainingState> => {
+    // The counters are taken before the reads so that the state is one consistent moment.
+    const counters = {
+      epoch,
+      stepInEpoch,
+      permutation: permutation ? Int32Array.from(permutation) : null,
+      rng: rng.state(),
+      history: history.map((h) => ({ ...h })),
+    };
+    const { network, adam, epochLossSum } = await engine.readState();
+    return { ...counters, network, adam, epochLossSum };
+  };
+
   return {
     architecture,
-    totalParams: network.totalParams,
+    totalParams: countParameters(spec),
     history,
-    prepare,
+    engine: { engine: engine.name, name: engine.description, ...(started.note ? { note: started.note } : {}) },
     run,
     evaluate,
-    async predict(pixels) {
-      const logits = tf.tidy(() => {
-        const x = pixelsToBatch(pixels);
-        return network.logits(x, 'eval');
-      });
-      const out = (await logits.data()) as Float32Array;
-      logits.dispose();
-      return out;
-    },
-    saveState() {
-      return {
-        network: network.readValues(),
-        adam: adam.readState(),
-        epoch,
-        stepInEpoch,
-        permutation: permutation ? Int32Array.from(permutation) : null,
-        epochLossSum: epochLossSum.dataSync()[0] ?? 0,
-        rng: rng.state(),
-        history: history.map((h) => ({ ...h })),
-      };
-    },
-    async readState() {
-      // The counters are taken before the reads so that the state is one consistent moment.
-      const counters = {
-        epoch,
-        stepInEpoch,
-        permutation: permutation ? Int32Array.from(permutation) : null,
-        rng: rng.state(),
-        history: history.map((h) => ({ ...h })),
-      };
-      const [networkValues, adamValues, lossSum] = await Promise.all([network.readValuesAsync(), adam.readStateAsync(), epochLossSum.data()]);
-      return { ...counters, network: networkValues, adam: adamValues, epochLossSum: lossSum[0] ?? 0 };
-    },
+    predict: (pixels) => engine.predict(pixels),
+    readState,
     torchStateDictOf: (values) => toTorchStateDict(spec, values),
     restoreState(state) {
-      network.writeValues(state.network);
-      adam.writeState(state.adam);
+      engine.writeState({ network: state.network, adam: state.adam, epochLossSum: state.epochLossSum });
       epoch = state.epoch;
       stepInEpoch = state.stepInEpoch;
-      setPermutation(state.permutation ? Int32Array.from(state.permutation) : null);
-      tf.tidy(() => epochLossSum.assign(tf.scalar(state.epochLossSum)));
+      permutation = state.permutation ? Int32Array.from(state.permutation) : null;
       rng = new Rng(state.rng);
       history.splice(0, history.length, ...state.history.map((h) => ({ ...h })));
     },
-    torchStateDict: () => toTorchStateDict(spec, network.readValues()),
-    adamState: () => adam.readState(),
-    dispose() {
-      fused?.dispose();
-      setPermutation(null);
-      tf.dispose([epochLossSum]);
-      network.dispose();
-      adam.dispose();
-      train.dispose();
-      val.dispose();
-    },
+    torchStateDict: async () => toTorchStateDict(spec, (await engine.readState()).network),
+    dispose: () => engine.dispose(),
   };
+}
+
+/** The first `limit` samples of a split (all of them by default), checked. */
+function limitedSplit(split: MnistSplit, limit: number = split.count): MnistSplit {
+  if (!Number.isInteger(limit) || limit < 1 || limit > split.count) {
+    throw new Error(`cannot take ${limit} samples from a split of ${split.count}`);
+  }
+  return { count: limit, images: split.images.subarray(0, limit * 28 * 28), labels: split.labels.subarray(0, limit) };
 }

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { AdapterSummary, BackendChoice, BackendReport, CandidateOutcome } from '../backend';
 import { BACKEND_CHOICES, parseBackendChoice } from '../backend/choice';
+import { ENGINE_LABELS } from '../engine/stepEngine';
 import type { ProbeState, SelfTestState } from '../state/backendSlice';
 import { useStudio } from '../state/store';
 import { readUrlState, writeUrlState } from '../state/urlState';
@@ -90,7 +91,7 @@ function CandidateRow({ outcome }: { outcome: CandidateOutcome }) {
   switch (outcome.status) {
     case 'measured': {
       const m = outcome.measurement;
-      figure = `${Math.round(m.samplesPerSecond)} samples/s (${m.msPerStep.toFixed(1)} ms a step, ${m.engine === 'fused' ? 'fused kernels' : 'tfjs ops'})`;
+      figure = `${Math.round(m.samplesPerSecond)} samples/s (${m.msPerStep.toFixed(1)} ms a step, ${ENGINE_LABELS[m.engine]})`;
       verdict = outcome.correct
         ? { text: 'trains correctly', className: 'ok' }
         : { text: `wrong: ${outcome.problem ?? 'unknown'}`, className: 'error' };

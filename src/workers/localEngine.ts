@@ -43,7 +43,8 @@ export function createLocalEngine(deps: LocalEngineDeps = browserDeps): TrialEng
         precompileTraining(run.config);
         const data = await deps.loadData(run.manifestUrl);
         trainer?.dispose();
-        trainer = createTrainer({
+        trainer = null;
+        const created = await createTrainer({
           config: run.config,
           data,
           trainLimit: run.trainLimit,
@@ -56,19 +57,19 @@ export function createLocalEngine(deps: LocalEngineDeps = browserDeps): TrialEng
             events.onEpoch(report, await snapshotOf(trainer, run.config));
           },
         });
+        trainer = created;
         trainerConfig = run.config;
-        if (run.resume) trainer.restoreState(run.resume);
-        const engine = await trainer.prepare();
+        if (run.resume) created.restoreState(run.resume);
         events.onStarted?.({
           trialId: run.trialId,
           backend: report,
-          engine,
+          engine: created.engine,
           dataSource: data.source,
           trainCount: Math.min(run.trainLimit ?? data.train.count, data.train.count),
           valCount: Math.min(run.valLimit ?? data.test.count, data.test.count),
-          totalParams: trainer.totalParams,
+          totalParams: created.totalParams,
         });
-        return await trainer.run();
+        return await created.run();
       } finally {
         abort = null;
       }
