@@ -8,7 +8,9 @@
  */
 import { unzipSync } from 'fflate';
 import { TRIAL_STATUS, bestTrial, type EpochMetrics, type ExperimentState, type TrialRecord, type TrialStatus } from './experiment';
+import type { StoredExperiment } from './persistence';
 import { createSchedulerState } from './scheduler';
+import { serializeSpace } from './serialize';
 import {
   DEFAULT_SETTINGS,
   DEFAULT_TRIAL_CONFIG,
@@ -373,4 +375,20 @@ function commonDir(dirs: readonly string[]): string {
   let n = 0;
   while (n < first.length && parts.every((p) => p[n] === first[n])) n++;
   return first.slice(0, n).join('/');
+}
+
+/**
+ * The imported search as a saved experiment, so the history lists it beside the studio's own:
+ * its config.yaml is the space its trials sampled, and its backend reads `ray`.
+ */
+export function rayExperimentRecord(imported: RayImport, id: string, now: number): StoredExperiment {
+  return {
+    id,
+    configText: `# Imported from the Ray Tune results folder ${imported.name} (metric ${imported.metric}).\n${serializeSpace(imported.state.space, imported.state.settings)}`,
+    overrides: [],
+    createdAt: now,
+    updatedAt: now,
+    backend: 'ray',
+    state: imported.state,
+  };
 }
