@@ -57,6 +57,21 @@ test('a ray_results zip and folder import into Past experiments, and download as
     await expect(history.locator('table.history-table > tbody > tr')).toHaveCount(2);
   });
 
+  await test.step("the best trial's checkpoint joins the models list", async () => {
+    // Classifier(6, 4) saved by PyTorch 2.11, in Ray's checkpoint_<n>/ folder of the best trial.
+    const pt = new Uint8Array(readFileSync(join(FIXTURES, '../../export/fixtures/torch-2.11-tuple.pt')));
+    const row = (trial: string, epoch: number, acc: number) =>
+      JSON.stringify({ val_acc: acc, training_iteration: epoch, trial_id: trial, checkpoint_dir_name: `checkpoint_00000${epoch - 1}`, config: { f1: 6, f2: 4 } });
+    const zip = zipSync({
+      'cluster_run/a/result.json': new TextEncoder().encode(`${row('a', 1, 0.7)}\n`),
+      'cluster_run/b/result.json': new TextEncoder().encode(`${row('b', 1, 0.8)}\n`),
+      'cluster_run/b/checkpoint_000000/checkpoint.pt': pt,
+    });
+    await importer.getByLabel('Choose a ray_results zip').setInputFiles({ name: 'cluster_run.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+    await expect(importer.getByRole('status')).toContainText("the best trial's checkpoint (b) is in the models list");
+    await expect(page.getByTestId('model-select')).toContainText('b/checkpoint.pt');
+  });
+
   await test.step('an experiment downloads as a Ray Tune project', async () => {
     const [download] = await Promise.all([
       page.waitForEvent('download'),

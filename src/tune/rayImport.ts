@@ -268,9 +268,11 @@ function readTrial(folder: TrialFolder, metric: string, rows: Row[], params: Row
   });
   const checkpoints: RayCheckpointFile[] = [];
   for (const [path, bytes] of folder.files) {
-    const match = /^(checkpoint_[^/]+)\/(?:.*\/)?[^/]+\.(pt|pth)$/.exec(path);
+    // Ray's checkpoint_<n>/ folders, or a checkpoint.pt beside result.json (objective.py run alone: its last epoch).
+    const match = /^(?:(checkpoint_[^/]+)\/(?:.*\/)?)?[^/]+\.(pt|pth)$/.exec(path);
     if (!match) continue;
-    checkpoints.push({ trialId, epoch: epochOfCheckpoint.get(match[1]!) ?? null, path: folder.dir === '' ? path : `${folder.dir}/${path}`, bytes });
+    const epoch = match[1] === undefined ? lastEpoch : (epochOfCheckpoint.get(match[1]) ?? null);
+    checkpoints.push({ trialId, epoch, path: folder.dir === '' ? path : `${folder.dir}/${path}`, bytes });
   }
   checkpoints.sort((a, b) => (a.epoch ?? -1) - (b.epoch ?? -1) || a.path.localeCompare(b.path));
   const record: TrialRecord = {

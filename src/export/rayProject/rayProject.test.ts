@@ -16,6 +16,7 @@ import { requireTorch } from '../../../scripts/torch/torchLogits';
 import { getArchitecture } from '../../model/registry';
 import { countParameters } from '../../model/spec';
 import { parseConfigOrThrow } from '../../tune/config';
+import { readRayResults } from '../../tune/rayImport';
 import { importModel } from '../importModel';
 import { createImportedPredictor } from '../importedPredictor';
 import { RAY_PROJECT_FILES, rayProjectFiles } from '.';
@@ -185,6 +186,14 @@ describe('Ray Tune project', () => {
     expect(stdout).toContain('"val_acc"');
 
     const model = importModel([{ name: 'checkpoint.pt', bytes: new Uint8Array(readFileSync(join(out, 'checkpoint.pt'))) }]);
+
+    // The trial's folder imports as a (one-trial) ray_results folder, checkpoint included.
+    const folder = new Map(['params.json', 'result.json', 'checkpoint.pt'].map((name) => [`trial/${name}`, new Uint8Array(readFileSync(join(out, name)))]));
+    const imported = readRayResults(folder);
+    expect(imported.warnings).toEqual([]);
+    expect(imported.state.trials[0]).toMatchObject({ id: 'trial', status: 'TERMINATED', config: { lr: 0.01, f1: 8, f2: 6, batch_size: 32 } });
+    expect(imported.state.trials[0]!.best).toMatchObject({ epoch: 1, val_acc: row.val_acc, total_params: 9994 });
+    expect(imported.bestCheckpoint).toMatchObject({ trialId: 'trial', epoch: 1 });
     expect(model).toMatchObject({ f1: 8, f2: 6, totalParams: 9994, source: { kind: 'pt', format: 'tuple', hasOptimizer: true } });
 
     const test = readMnistSplit('test');
