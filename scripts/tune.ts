@@ -14,11 +14,12 @@ import { parseArgs } from 'node:util';
 import type { AutomationEvent, AutomationRequest, AutomationResult } from '../src/automation';
 import { BACKEND_CHOICES, type BackendChoice } from '../src/backend/choice';
 import { exportRayProject, importRayResults } from './lib/rayCli';
+import { NodeWandbMirror, wandbSettingsFromEnv } from './lib/wandbNode';
 import { openStudio } from './lib/studioSession';
 
 const USAGE =
   'usage: npm run tune -- --config FILE --out DIR [--train-limit N] [--val-limit N] ' +
-  '[--backend auto|webgpu|wasm|webgl|cpu] [--concurrency N] [key=value ...]\n' +
+  '[--backend auto|webgpu|wasm|webgl|cpu] [--concurrency N] [--wandb [--wandb-project NAME]] [key=value ...]\n' +
   '       npm run tune -- --export-ray DIR [--config FILE] [key=value ...]\n' +
   '       npm run tune -- --import-ray DIR|ZIP [--metric NAME] [--out DIR]';
 
@@ -81,6 +82,8 @@ async function main(): Promise<number> {
       'export-ray': { type: 'string' },
       'import-ray': { type: 'string' },
       metric: { type: 'string' },
+      wandb: { type: 'boolean' },
+      'wandb-project': { type: 'string' },
     },
   });
   if (values.help) {
@@ -104,11 +107,20 @@ async function main(): Promise<number> {
     concurrency: positiveInt('concurrency', values.concurrency),
   };
 
+  // W&B from Node: the page's events feed the studio's logger here, where no CORS applies.
+  const wandb = values.wandb ? new NodeWandbMirror(wandbSettingsFromEnv(process.env, values['wandb-project'])) : null;
   const started = Date.now();
   const session = await openStudio(new URLSearchParams({ backend }), (text) => console.error(`page: ${text}`));
   try {
-    await session.page.exposeFunction('digitStudioReport', (event: AutomationEvent) => console.log(describeEvent(event)));
+    await session.page.exposeFunction('digitStudioReport', (event: AutomationEvent) => {
+      console.log(describeEvent(event));
+      wandb?.onEvent(event);
+    });
     const result = await session.page.evaluate((req) => window.digitStudio!.runSearch(req), request);
+    if (wandb) {
+      const { activity, problem } = await wandb.finish();
+      console.error(`wandb: ${activity?.runs ?? 0} run(s), ${activity?.entries ?? 0} epoch(s), ${activity?.finished ?? 0} finished${problem ? ` (${problem})` : ''}`);
+    }
     const written = writeOutputs(resolve(values.out), result);
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
     const best = result.results.trials.find((t) => t.trial_id === result.results.best_trial_id);
