@@ -4,17 +4,24 @@
  * studio's own page and Workers, prints a line per trial epoch and a final JSON summary, and
  * writes results.json, progress.csv, the best trial's config.yaml, checkpoint.pt and tfjs/ to DIR,
  * with Ray's per-trial folders (params.json, result.json, progress.csv) and experiment_state.json.
+ *
+ * `--export-ray DIR` writes the search as a Ray Tune project instead of running it, and
+ * `--import-ray DIR|ZIP [--metric NAME] [--out DIR]` reads a ray_results folder back (no browser).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AutomationEvent, AutomationRequest, AutomationResult } from '../src/automation';
 import { BACKEND_CHOICES, type BackendChoice } from '../src/backend/choice';
+import { exportRayProject, importRayResults } from './lib/rayCli';
+import { NodeWandbMirror, wandbSettingsFromEnv } from './lib/wandbNode';
 import { openStudio } from './lib/studioSession';
 
 const USAGE =
   'usage: npm run tune -- --config FILE --out DIR [--train-limit N] [--val-limit N] ' +
-  '[--backend auto|webgpu|wasm|webgl|cpu] [--concurrency N] [key=value ...]';
+  '[--backend auto|webgpu|wasm|webgl|cpu] [--concurrency N] [--wandb [--wandb-project NAME]] [key=value ...]\n' +
+  '       npm run tune -- --export-ray DIR [--config FILE] [key=value ...]\n' +
+  '       npm run tune -- --import-ray DIR|ZIP [--metric NAME] [--out DIR]';
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -72,12 +79,19 @@ async function main(): Promise<number> {
       backend: { type: 'string', default: 'auto' },
       concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      'export-ray': { type: 'string' },
+      'import-ray': { type: 'string' },
+      metric: { type: 'string' },
+      wandb: { type: 'boolean' },
+      'wandb-project': { type: 'string' },
     },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
+  if (values['export-ray']) return exportRayProject(values['export-ray'], values.config, positionals);
+  if (values['import-ray']) return importRayResults(values['import-ray'], values.metric, values.out);
   if (!values.out) throw new Error(`--out is required\n${USAGE}`);
   const backend = values.backend as BackendChoice;
   if (!BACKEND_CHOICES.includes(backend)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got ${values.backend}`);
@@ -93,11 +107,20 @@ async function main(): Promise<number> {
     concurrency: positiveInt('concurrency', values.concurrency),
   };
 
+  // W&B from Node: the page's events feed the studio's logger here, where no CORS applies.
+  const wandb = values.wandb ? new NodeWandbMirror(wandbSettingsFromEnv(process.env, values['wandb-project'])) : null;
   const started = Date.now();
   const session = await openStudio(new URLSearchParams({ backend }), (text) => console.error(`page: ${text}`));
   try {
-    await session.page.exposeFunction('digitStudioReport', (event: AutomationEvent) => console.log(describeEvent(event)));
+    await session.page.exposeFunction('digitStudioReport', (event: AutomationEvent) => {
+      console.log(describeEvent(event));
+      wandb?.onEvent(event);
+    });
     const result = await session.page.evaluate((req) => window.digitStudio!.runSearch(req), request);
+    if (wandb) {
+      const { activity, problem } = await wandb.finish();
+      console.error(`wandb: ${activity?.runs ?? 0} run(s), ${activity?.entries ?? 0} epoch(s), ${activity?.finished ?? 0} finished${problem ? ` (${problem})` : ''}`);
+    }
     const written = writeOutputs(resolve(values.out), result);
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
     const best = result.results.trials.find((t) => t.trial_id === result.results.best_trial_id);

@@ -22,7 +22,17 @@ export interface AutomationRequest {
 
 /** What the page streams while a headless search runs. */
 export type AutomationEvent =
-  | { kind: 'trial-started'; trial_id: string; backend: string; engine: string; adapter: string | null; total_params: number }
+  | {
+      kind: 'trial-started';
+      trial_id: string;
+      backend: string;
+      engine: string;
+      adapter: string | null;
+      total_params: number;
+      /** The search's id and the trial's config with its epoch budget (what params.json holds), for loggers outside the page. */
+      experiment_id: string;
+      config: Record<string, number>;
+    }
   | ({ kind: 'epoch'; trial_id: string } & EpochReport)
   | { kind: 'trial-ended'; trial_id: string; status: string; error: string | null };
 
@@ -101,6 +111,8 @@ export function installAutomation(store: typeof useStudio): void {
           engine: started.engine.name,
           adapter: adapter ? `${adapter.vendor} ${adapter.architecture}${adapter.isFallback ? ' (software)' : ''}` : null,
           total_params: started.totalParams,
+          experiment_id: search.experimentId,
+          config: { ...(search.experiment.trials.find((t) => t.id === trialId)?.config ?? {}), max_num_epochs: search.experiment.settings.maxNumEpochs },
         });
       }
       for (const trial of search.experiment.trials) {

@@ -4,6 +4,7 @@ import { deleteExperiment, listExperiments, loadExperiment, type ExperimentSumma
 import { ExperimentActions } from '../compare/ExperimentActions';
 import { ExperimentCompare } from '../compare/ExperimentCompare';
 import { formatDuration, spaceSummary } from '../compare/spaceSummary';
+import { RayImport } from './RayImport';
 import { SearchResults } from './SearchResults';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -39,6 +40,7 @@ export function ExperimentHistory() {
     <section className="history" aria-labelledby="history-heading" data-testid="experiment-history">
       <h3 id="history-heading">Past experiments</h3>
       {problem && <p className="error">{problem}</p>}
+      <RayImport onImported={refresh} />
       {list.length === 0 ? (
         <p className="muted">None yet: each search is saved here after every epoch.</p>
       ) : (

@@ -1,0 +1,86 @@
+/**
+ * Ray Tune round trip in the page: a ray_results folder written by Ray (as a zip) and the
+ * studio's own export (as a folder) import into Past experiments, and an experiment downloads as
+ * a Ray Tune project.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from '@playwright/test';
+import { strFromU8, unzipSync, zipSync } from 'fflate';
+import { test } from './fixtures';
+
+const FIXTURES = fileURLToPath(new URL('../src/tune/fixtures/', import.meta.url));
+
+function zipFolder(root: string): Buffer {
+  const files: Record<string, Uint8Array> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files[relative(join(root, '..'), path)] = new Uint8Array(readFileSync(path));
+    }
+  };
+  walk(root);
+  return Buffer.from(zipSync(files));
+}
+
+test('a ray_results zip and folder import into Past experiments, and download as a Ray project', async ({ studio, page }) => {
+  await studio.open();
+  const history = studio.byTestId('experiment-history');
+  const importer = studio.byTestId('ray-import');
+
+  await test.step('a folder Ray wrote, zipped, with its metric named', async () => {
+    await importer.getByLabel('Metric read as val_acc').fill('r2');
+    await importer.getByLabel('Choose a ray_results zip').setInputFiles({
+      name: 'ray_results.zip',
+      mimeType: 'application/zip',
+      buffer: zipFolder(join(FIXTURES, 'ray-2.x-real', 'tune_train_func_2025-04-15_15-35-43')),
+    });
+    await expect(importer.getByRole('status')).toContainText('Imported tune_train_func_2025-04-15_15-35-43: 5 trial(s)');
+    await expect(importer.getByRole('status')).toContainText('dropout_prob, weight_decay');
+    await expect(history.locator('table.history-table > tbody > tr')).toHaveCount(1);
+    await expect(history.locator('table.history-table > tbody > tr').first()).toContainText('89.82%');
+  });
+
+  await test.step('it opens with its trials as the studio shows its own', async () => {
+    await history.getByRole('button', { name: /^Open experiment/ }).first().click();
+    const reopened = studio.byTestId('reopened-experiment');
+    await expect(reopened).toContainText('88f12_00001');
+    await expect(reopened).toContainText('88f12_00004');
+  });
+
+  await test.step("the studio's own export, as a folder", async () => {
+    await importer.getByLabel('Metric read as val_acc').fill('');
+    await importer.getByLabel('Choose a ray_results folder').setInputFiles(join(FIXTURES, 'studio-export'));
+    await expect(importer.getByRole('status')).toContainText('3 trial(s)');
+    await expect(history.locator('table.history-table > tbody > tr')).toHaveCount(2);
+  });
+
+  await test.step("the best trial's checkpoint joins the models list", async () => {
+    // Classifier(6, 4) saved by PyTorch 2.11, in Ray's checkpoint_<n>/ folder of the best trial.
+    const pt = new Uint8Array(readFileSync(join(FIXTURES, '../../export/fixtures/torch-2.11-tuple.pt')));
+    const row = (trial: string, epoch: number, acc: number) =>
+      JSON.stringify({ val_acc: acc, training_iteration: epoch, trial_id: trial, checkpoint_dir_name: `checkpoint_00000${epoch - 1}`, config: { f1: 6, f2: 4 } });
+    const zip = zipSync({
+      'cluster_run/a/result.json': new TextEncoder().encode(`${row('a', 1, 0.7)}\n`),
+      'cluster_run/b/result.json': new TextEncoder().encode(`${row('b', 1, 0.8)}\n`),
+      'cluster_run/b/checkpoint_000000/checkpoint.pt': pt,
+    });
+    await importer.getByLabel('Choose a ray_results zip').setInputFiles({ name: 'cluster_run.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+    await expect(importer.getByRole('status')).toContainText("the best trial's checkpoint (b) is in the models list");
+    await expect(page.getByTestId('model-select')).toContainText('b/checkpoint.pt');
+  });
+
+  await test.step('an experiment downloads as a Ray Tune project', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      history.getByRole('button', { name: /^Download Ray Tune project/ }).last().click(),
+    ]);
+    const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const names = Object.keys(files).map((path) => path.split('/').pop());
+    expect(names.sort()).toEqual(['README.md', 'architecture.py', 'config.yaml', 'main.py', 'objective.py', 'requirements.txt']);
+    const main = strFromU8(Object.entries(files).find(([path]) => path.endsWith('main.py'))![1]);
+    expect(main).toContain('"batch_size": tune.choice([16, 32, 64, 128]),');
+  });
+});

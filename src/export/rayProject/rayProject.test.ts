@@ -1,0 +1,212 @@
+/**
+ * The generated Ray Tune project, run as far as this machine allows: Ray is not installed here,
+ * so main.py is parsed (python's ast) for what it hands to Ray, while objective.py and
+ * architecture.py run for real with Debian's PyTorch and their checkpoint comes back through the
+ * studio's importer.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mnistDataDir, readMnistSplit } from '../../../scripts/lib/nodeMnist';
+import { TORCH_PYTHON } from '../../../scripts/torch/fixtures';
+import { requireTorch } from '../../../scripts/torch/torchLogits';
+import { getArchitecture } from '../../model/registry';
+import { countParameters } from '../../model/spec';
+import { parseConfigOrThrow } from '../../tune/config';
+import { readRayResults } from '../../tune/rayImport';
+import { importModel } from '../importModel';
+import { createImportedPredictor } from '../importedPredictor';
+import { RAY_PROJECT_FILES, rayProjectFiles } from '.';
+
+const CHECK = join(import.meta.dirname, '../../../scripts/torch/ray_project_check.py');
+
+const CONFIG = `config:
+  lr: tag(log, interval(1e-4, 1e-2))
+  beta1: interval(0.85, 0.95)
+  beta2: choice(0.99, 0.999)
+  f1: [4, 8]
+  f2: range(4, 10, 2)
+  batch_size: grid_search(32, 64)
+  num_trials: 3
+  max_num_epochs: 6
+  scheduler: asha
+  grace_period: 2
+  reduction_factor: 3
+  seed: 11
+  max_concurrent_trials: 2
+`;
+
+interface PyCall {
+  call?: string;
+  args?: unknown[];
+  keywords?: Record<string, unknown>;
+  value?: unknown;
+}
+
+interface AstReport {
+  param_space: Record<string, PyCall>;
+  scheduler: PyCall;
+  constants: Record<string, unknown>;
+  tuner: Record<string, string>;
+  tune_config: Record<string, string>;
+  run_config: Record<string, string>;
+  checkpoint_config: Record<string, string>;
+  imports: string[];
+}
+
+function python(args: string[], cwd?: string): string {
+  try {
+    return execFileSync(TORCH_PYTHON, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    throw new Error(`${TORCH_PYTHON} ${args.join(' ')} failed:\n${(error as { stderr?: string }).stderr ?? String(error)}`);
+  }
+}
+
+function check<T>(dir: string, args: string[]): T {
+  const out = join(dir, `check-${args[0]}.json`);
+  const [command, ...rest] = args;
+  python([CHECK, command!, ...(command === 'ast' ? [rest[0]!, out] : [rest[0]!, out, ...rest.slice(1)])]);
+  return JSON.parse(readFileSync(out, 'utf8')) as T;
+}
+
+describe('Ray Tune project', () => {
+  let dir: string;
+  let files: Record<string, string>;
+
+  beforeAll(() => {
+    requireTorch();
+    dir = mkdtempSync(join(tmpdir(), 'ray-project-'));
+    files = rayProjectFiles(parseConfigOrThrow(CONFIG), 'mnist_search');
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  });
+
+  it('has the original layout, and only main.py imports ray', () => {
+    expect(Object.keys(files).sort()).toEqual([...RAY_PROJECT_FILES].sort());
+    for (const name of ['objective.py', 'architecture.py']) expect(files[name]).not.toMatch(/^\s*(import|from)\s+ray\b/m);
+    const report = check<AstReport>(dir, ['ast', join(dir, 'main.py')]);
+    expect(report.imports).toEqual(expect.arrayContaining(['ray', 'ray.tune.schedulers', 'objective']));
+  });
+
+  it('main.py hands Ray the search space in its own API', () => {
+    const { param_space: space } = check<AstReport>(dir, ['ast', join(dir, 'main.py')]);
+    expect(space.lr).toMatchObject({ call: 'tune.loguniform', args: [0.0001, 0.01] });
+    expect(space.beta1).toMatchObject({ call: 'tune.uniform', args: [0.85, 0.95] });
+    expect(space.beta2).toMatchObject({ call: 'tune.choice', args: [[0.99, 0.999]] });
+    expect(space.f1).toMatchObject({ call: 'tune.choice', args: [[4, 8]] });
+    // Hydra's range(4, 10, 2) is stop-exclusive, exactly as Python's range.
+    expect(space.f2).toMatchObject({ call: 'tune.choice', args: [{ call: 'list', args: [{ call: 'range', args: [4, 10, 2] }] }] });
+    expect(space.batch_size).toMatchObject({ call: 'tune.grid_search', args: [[32, 64]] });
+    expect(space.max_num_epochs).toEqual({ value: 6 });
+    expect(space.seed).toEqual({ value: 11 });
+    expect(space.model).toEqual({ value: 'Classifier' });
+  });
+
+  it('main.py runs ASHA on training_iteration with the studio settings, val_acc mode max', () => {
+    const report = check<AstReport>(dir, ['ast', join(dir, 'main.py')]);
+    expect(report.scheduler).toMatchObject({
+      call: 'ASHAScheduler',
+      keywords: { time_attr: 'training_iteration', max_t: 6, grace_period: 2, reduction_factor: 3 },
+    });
+    expect(report.constants).toMatchObject({ METRIC: 'val_acc', MODE: 'max', NUM_SAMPLES: 3, MAX_CONCURRENT_TRIALS: 2, SEED: 11 });
+    expect(report.tuner).toMatchObject({ param_space: 'PARAM_SPACE' });
+    expect(report.tune_config).toMatchObject({
+      metric: 'METRIC',
+      mode: 'MODE',
+      num_samples: 'NUM_SAMPLES',
+      scheduler: 'make_scheduler()',
+      max_concurrent_trials: 'MAX_CONCURRENT_TRIALS',
+    });
+    expect(Object.keys(report.run_config)).toEqual(expect.arrayContaining(['name', 'storage_path', 'callbacks', 'checkpoint_config']));
+    expect(report.checkpoint_config).toMatchObject({ checkpoint_score_attribute: 'METRIC', checkpoint_score_order: 'MODE' });
+    expect(files['main.py']).toContain('from ray.air.integrations.wandb import WandbLoggerCallback');
+    expect(files['main.py']).toContain('report(metrics, checkpoint=Checkpoint.from_directory(checkpoint_folder))');
+  });
+
+  it('writes FIFO as no scheduler', () => {
+    const fifo = rayProjectFiles(parseConfigOrThrow('config:\n  lr: [1e-3, 1e-2]\n  num_trials: 2\n'));
+    writeFileSync(join(dir, 'fifo_main.py'), fifo['main.py']!);
+    const report = check<AstReport>(dir, ['ast', join(dir, 'fifo_main.py')]);
+    expect(report.scheduler).toEqual({ value: null });
+    expect(report.param_space.lr).toMatchObject({ call: 'tune.choice', args: [[0.001, 0.01]] });
+  });
+
+  it("architecture.py's Classifier has the registry's state_dict, key for key and shape for shape", () => {
+    const pairs = [[8, 6], [8, 8], [4, 12], [3, 5]] as const;
+    const report = check<{ f1: number; f2: number; total_params: number; entries: [string, number[]][] }[]>(dir, [
+      'arch',
+      dir,
+      ...pairs.map(([a, b]) => `${a},${b}`),
+    ]);
+    const arch = getArchitecture('Classifier');
+    for (const model of report) {
+      const spec = arch.spec({ f1: model.f1, f2: model.f2 });
+      expect(model.entries).toEqual(spec.entries.map((e) => [e.key, [...e.torchShape]]));
+      expect(model.total_params).toBe(countParameters(spec));
+    }
+    expect(report[0]!.total_params).toBe(9994);
+  });
+
+  it('objective.py trains a trial with PyTorch, and its checkpoint imports into the studio with the same logits', async () => {
+    const out = join(dir, 'trial');
+    mkdirSync(out);
+    const stdout = python(
+      [
+        'objective.py',
+        '--data-dir',
+        mnistDataDir(),
+        '--out',
+        out,
+        '--train-limit',
+        '1024',
+        '--val-limit',
+        '256',
+        '--device',
+        'cpu',
+        'max_num_epochs=1',
+        'f1=8',
+        'f2=6',
+        'lr=0.01',
+        'batch_size=32',
+      ],
+      dir,
+    );
+    const rows = readFileSync(join(out, 'result.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows).toHaveLength(1);
+    const row = rows[0]!;
+    expect(Object.keys(row)).toEqual(
+      expect.arrayContaining(['epoch', 'training_iteration', 'train_loss', 'val_loss', 'val_acc', 'total_params', 'time_s', 'samples_per_s']),
+    );
+    expect(row).toMatchObject({ epoch: 1, training_iteration: 1, total_params: 9994 });
+    expect(row.val_acc).toBeGreaterThan(0.2); // 1,024 images, one epoch: above chance (0.1)
+    expect(row.val_acc).toBeLessThanOrEqual(1);
+    expect(Number(row.train_loss)).toBeLessThan(2.3);
+    expect(stdout).toContain('"val_acc"');
+
+    const model = importModel([{ name: 'checkpoint.pt', bytes: new Uint8Array(readFileSync(join(out, 'checkpoint.pt'))) }]);
+
+    // The trial's folder imports as a (one-trial) ray_results folder, checkpoint included.
+    const folder = new Map(['params.json', 'result.json', 'checkpoint.pt'].map((name) => [`trial/${name}`, new Uint8Array(readFileSync(join(out, name)))]));
+    const imported = readRayResults(folder);
+    expect(imported.warnings).toEqual([]);
+    expect(imported.state.trials[0]).toMatchObject({ id: 'trial', status: 'TERMINATED', config: { lr: 0.01, f1: 8, f2: 6, batch_size: 32 } });
+    expect(imported.state.trials[0]!.best).toMatchObject({ epoch: 1, val_acc: row.val_acc, total_params: 9994 });
+    expect(imported.bestCheckpoint).toMatchObject({ trialId: 'trial', epoch: 1 });
+    expect(model).toMatchObject({ f1: 8, f2: 6, totalParams: 9994, source: { kind: 'pt', format: 'tuple', hasOptimizer: true } });
+
+    const test = readMnistSplit('test');
+    const count = 8;
+    const pixels = Float32Array.from(test.images.subarray(0, count * 784), (v) => v / 255);
+    writeFileSync(join(dir, 'images.f32'), new Uint8Array(pixels.buffer));
+    const torch = check<{ logits: number[]; optimizer_states: number }>(dir, ['logits', dir, join(out, 'checkpoint.pt'), join(dir, 'images.f32')]);
+    expect(torch.optimizer_states).toBeGreaterThan(0);
+    await tf.setBackend('cpu');
+    const predictor = createImportedPredictor(model);
+    const studio = await predictor.predict(pixels);
+    predictor.dispose();
+    expect(studio).toHaveLength(torch.logits.length);
+    studio.forEach((value, i) => expect(value).toBeCloseTo(torch.logits[i]!, 3));
+  });
+});
