@@ -69,6 +69,26 @@ export function convForward(
           finish(a2, relu, r ? r + 32 : 0, o + 32);
           finish(a3, relu, r ? r + 48 : 0, o + 48);
           blk += 4;
+        } else if (left == 3) {
+          let a0 = v128.load(b + bo), a1 = v128.load(b + bo, 16), a2 = v128.load(b + bo, 32);
+          for (let ky = ky0; ky < ky1; ky++) {
+            for (let kx = kx0; kx < kx1; kx++) {
+              let xp = inp + (<usize>((y0 + ky) * W + x0 + kx) * cinP << 2);
+              let wp = w + <usize>((ky * K + kx) * cin) * row + bo;
+              for (let ci = 0; ci < cin; ci++) {
+                const xs = f4(load<f32>(xp));
+                a0 = f32x4.add(a0, f32x4.mul(xs, v128.load(wp)));
+                a1 = f32x4.add(a1, f32x4.mul(xs, v128.load(wp, 16)));
+                a2 = f32x4.add(a2, f32x4.mul(xs, v128.load(wp, 32)));
+                xp += 4;
+                wp += row;
+              }
+            }
+          }
+          finish(a0, relu, r, o);
+          finish(a1, relu, r ? r + 16 : 0, o + 16);
+          finish(a2, relu, r ? r + 32 : 0, o + 32);
+          blk += 3;
         } else if (left >= 2) {
           let a0 = v128.load(b + bo), a1 = v128.load(b + bo, 16);
           for (let ky = ky0; ky < ky1; ky++) {
@@ -150,7 +170,7 @@ export function convBackwardData(
         const o = dx + at + bo;
         const r = res ? res + at + bo : 0;
         const m = mask ? mask + at + bo : 0;
-        const g = left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        const g = left >= 4 ? 4 : left;
         let a0 = f4(0), a1 = f4(0), a2 = f4(0), a3 = f4(0);
         for (let ky = 0; ky < K; ky++) {
           const ty = iy + pad - ky;
@@ -176,6 +196,15 @@ export function convBackwardData(
                 gp += 4;
                 wp += row;
               }
+            } else if (g == 3) {
+              for (let co = 0; co < cout; co++) {
+                const gs = f4(load<f32>(gp));
+                a0 = f32x4.add(a0, f32x4.mul(gs, v128.load(wp)));
+                a1 = f32x4.add(a1, f32x4.mul(gs, v128.load(wp, 16)));
+                a2 = f32x4.add(a2, f32x4.mul(gs, v128.load(wp, 32)));
+                gp += 4;
+                wp += row;
+              }
             } else if (g == 2) {
               for (let co = 0; co < cout; co++) {
                 const gs = f4(load<f32>(gp));
@@ -195,10 +224,8 @@ export function convBackwardData(
         }
         keep(a0, m, r, o);
         if (g >= 2) keep(a1, m ? m + 16 : 0, r ? r + 16 : 0, o + 16);
-        if (g == 4) {
-          keep(a2, m ? m + 32 : 0, r ? r + 32 : 0, o + 32);
-          keep(a3, m ? m + 48 : 0, r ? r + 48 : 0, o + 48);
-        }
+        if (g >= 3) keep(a2, m ? m + 32 : 0, r ? r + 32 : 0, o + 32);
+        if (g == 4) keep(a3, m ? m + 48 : 0, r ? r + 48 : 0, o + 48);
         blk += g;
       }
     }
@@ -227,7 +254,7 @@ export function convWeightGrad(
         let blk = 0;
         while (blk < nb) {
           const left = nb - blk;
-          const g = left >= 4 ? 4 : left >= 2 ? 2 : 1;
+          const g = left >= 4 ? 4 : left;
           const bo = <usize>blk << 4;
           let a0 = f4(0), a1 = f4(0), a2 = f4(0), a3 = f4(0);
           for (let oy = oy0; oy < oy1; oy++) {
@@ -241,6 +268,15 @@ export function convWeightGrad(
                 a1 = f32x4.add(a1, f32x4.mul(xs, v128.load(gp, 16)));
                 a2 = f32x4.add(a2, f32x4.mul(xs, v128.load(gp, 32)));
                 a3 = f32x4.add(a3, f32x4.mul(xs, v128.load(gp, 48)));
+                xp += xStep;
+                gp += row;
+              }
+            } else if (g == 3) {
+              for (let ox = ox0; ox < ox1; ox++) {
+                const xs = f4(load<f32>(xp));
+                a0 = f32x4.add(a0, f32x4.mul(xs, v128.load(gp)));
+                a1 = f32x4.add(a1, f32x4.mul(xs, v128.load(gp, 16)));
+                a2 = f32x4.add(a2, f32x4.mul(xs, v128.load(gp, 32)));
                 xp += xStep;
                 gp += row;
               }
@@ -263,10 +299,8 @@ export function convWeightGrad(
           const wp = wrow + bo;
           v128.store(wp, f32x4.add(v128.load(wp), a0));
           if (g >= 2) v128.store(wp, f32x4.add(v128.load(wp, 16), a1), 16);
-          if (g == 4) {
-            v128.store(wp, f32x4.add(v128.load(wp, 32), a2), 32);
-            v128.store(wp, f32x4.add(v128.load(wp, 48), a3), 48);
-          }
+          if (g >= 3) v128.store(wp, f32x4.add(v128.load(wp, 32), a2), 32);
+          if (g == 4) v128.store(wp, f32x4.add(v128.load(wp, 48), a3), 48);
           blk += g;
         }
       }
