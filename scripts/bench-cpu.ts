@@ -64,6 +64,15 @@ for (let round = 1; round <= rounds; round++) {
     }
   }
 }
+// The first step (compile + instantiate + one batch) by wall clock and by this process's CPU time.
+for (const batch of batches) {
+  for (const threads of threadCounts) {
+    const c0 = process.cpuUsage();
+    const m = await measureFusedCpu({ batch, seconds: 0, threads });
+    const used = process.cpuUsage(c0);
+    emit({ first_step: 'fused-cpu', batch, threads, first_step_ms: m.first_step_ms, cpu_ms_whole_measurement: Math.round((used.user + used.system) / 1000), steps_in_measurement: m.steps + 3 });
+  }
+}
 if (args.includes('--profile')) {
   for (const batch of batches) {
     const m = await measureFusedCpu({ batch, seconds, threads: 1, profile: true });

@@ -144,6 +144,7 @@ export class FusedCpuStep {
     const grad = take(maxBatch * plan.gradPerImage * 4);
     const records = take(maxBatch * plan.recordPerImage * 4);
     const stats = take(threads * plan.statsPerThread * 4);
+    const scratch = take(threads * plan.scratchPerThread * 4);
     const barrier = take(64);
     grow(memory, top);
 
@@ -170,6 +171,8 @@ export class FusedCpuStep {
       [S.H_REC_PER, plan.recordPerImage],
       [S.H_STATS, stats],
       [S.H_STATS_PER, plan.statsPerThread],
+      [S.H_SCRATCH, scratch],
+      [S.H_SCRATCH_PER, plan.scratchPerThread],
       [S.H_RUN_MEAN, at.runMean],
       [S.H_RUN_VAR, at.runVar],
       [S.H_EPOCH_LOSS, at.epochLoss],
@@ -400,17 +403,16 @@ export class FusedCpuStep {
   profile(): { label: string; ms: number }[] {
     const times = new Float64Array(this.memory.buffer, this.at.profile, 64);
     const names = this.plan.blocks.map((b) => b.name);
-    const out: { label: string; ms: number }[] = [{ label: 'stem forward + backward', ms: times[0] ?? 0 }];
+    const first = names[0] ?? '';
+    const last = names[names.length - 1] ?? '';
+    const out: { label: string; ms: number }[] = [{ label: `input, stem forward; backward: ${first} BN+expansion, stem`, ms: times[0] ?? 0 }];
     names.forEach((name, k) => {
-      const before = k > 0 ? `${names[k - 1]} BN+3x3+projection, ` : 'input, ';
+      const before = k > 0 ? `${names[k - 1]} BN+3x3+projection, ` : '';
       out.push({ label: `forward: ${before}${name} expansion+moments`, ms: times[1 + 2 * k] ?? 0 });
     });
-    const last = names[names.length - 1] ?? '';
-    out.push({ label: `forward: ${last} BN+3x3+projection, fc, loss`, ms: times[1 + 2 * names.length] ?? 0 });
-    names.forEach((name, k) => {
-      const above = names[k + 1];
-      const head = above ? `${above} BN+expansion, ` : '';
-      out.push({ label: `backward: ${head}${name} projection+3x3 (+BN sums)`, ms: times[2 + 2 * k] ?? 0 });
+    out.push({ label: `forward: ${last} BN+3x3+projection, fc, loss; backward: fc, ${last} projection+3x3`, ms: times[1 + 2 * names.length] ?? 0 });
+    names.slice(0, -1).forEach((name, k) => {
+      out.push({ label: `backward: ${names[k + 1] ?? ''} BN+expansion, ${name} projection+3x3`, ms: times[2 + 2 * k] ?? 0 });
     });
     out.push({ label: 'Adam (+ gradient reduction)', ms: times[2 + 2 * names.length] ?? 0 });
     return out;

@@ -73,6 +73,8 @@ export interface StepPlan {
   mapT: Int32Array;
   actPerImage: number;
   gradPerImage: number;
+  /** Floats of one thread's scratch of gradients that never cross a barrier. */
+  scratchPerThread: number;
   recordPerImage: number;
   statsPerThread: number;
   input: number;
@@ -140,7 +142,11 @@ export function stepPlan(f1: number, f2: number): StepPlan {
   };
 
   const act = new Bump();
+  // Gradients that cross a barrier (BatchNorm's output gradient, a skip block's output gradient)
+  // are kept per image; the others live in a per-thread scratch while their image is in cache.
   const grad = new Bump();
+  const scratchBump = new Bump();
+  const scratch = (n: number): number => S.SCRATCH_FLAG + scratchBump.take(n);
   const record = new Bump();
   const stats = new Bump();
   const conv = (prefix: string, h: number, w: number, stride: number, padding: number): ConvPlan => {
@@ -165,7 +171,7 @@ export function stepPlan(f1: number, f2: number): StepPlan {
   const input = act.take(side * side * channels);
   const stem = conv('CL1', side, side, 2, 0);
   const a0 = act.take(stem.ho * stem.wo * padded4(stem.cout));
-  const gradA0 = grad.take(stem.ho * stem.wo * padded4(stem.cout));
+  const gradA0 = scratch(stem.ho * stem.wo * padded4(stem.cout));
   const layers = batchNormLayers(spec);
   let running = 0;
   let x = { at: a0, grad: gradA0, h: stem.ho, w: stem.wo, mask: a0 };
@@ -193,18 +199,19 @@ export function stepPlan(f1: number, f2: number): StepPlan {
     const u = act.take(hw * hiddenP);
     const d = act.take(depthwise.ho * depthwise.wo * hiddenP);
     const y = act.take(depthwise.ho * depthwise.wo * outP);
+    const skip = shape.cin === shape.cout && shape.stride === 1;
     const block: BlockPlan = {
       name: shape.name,
-      skip: shape.cin === shape.cout && shape.stride === 1,
+      skip,
       x: x.at,
       e,
       u,
       d,
       y,
-      gradY: grad.take(depthwise.ho * depthwise.wo * outP),
-      gradD: grad.take(depthwise.ho * depthwise.wo * hiddenP),
+      gradY: skip ? grad.take(depthwise.ho * depthwise.wo * outP) : scratch(depthwise.ho * depthwise.wo * outP),
+      gradD: scratch(depthwise.ho * depthwise.wo * hiddenP),
       gradU: grad.take(hw * hiddenP),
-      gradE: grad.take(hw * hiddenP),
+      gradE: scratch(hw * hiddenP),
       gradX: x.grad,
       maskX: x.mask,
       expansion,
@@ -222,7 +229,7 @@ export function stepPlan(f1: number, f2: number): StepPlan {
     throw new Error(`the last Bottleneck does not give the ${fcIn} features fc takes`);
   }
   const logits = act.take(fcOut);
-  const gradLogits = grad.take(fcOut);
+  const gradLogits = scratch(fcOut);
   const imageLoss = record.take(1);
   return {
     params,
@@ -233,6 +240,7 @@ export function stepPlan(f1: number, f2: number): StepPlan {
     mapT,
     actPerImage: act.size,
     gradPerImage: grad.size,
+    scratchPerThread: scratchBump.size,
     recordPerImage: record.size,
     statsPerThread: stats.size,
     input,

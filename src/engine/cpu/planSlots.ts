@@ -57,6 +57,8 @@ export const H_IMAGE_LOSS = 48;
 export const H_CHUNK = 49;
 export const H_EVAL_PRED = 50;
 export const H_PROFILE = 51;
+export const H_SCRATCH = 52;
+export const H_SCRATCH_PER = 53;
 export const HEADER_SLOTS = 64;
 
 /** A convolution's record (i32 slots). Offsets are floats into the padded, transposed and slot regions. */
@@ -133,3 +135,9 @@ export const FC_SLOTS = 4;
 
 /** Images per gradient slot: weight gradients are summed per chunk, then over chunks in order. */
 export const CHUNK_IMAGES = 8;
+
+/**
+ * A gradient offset with this bit set lives in the thread's scratch (used and dropped within one
+ * stretch between barriers); without it, in the image's gradient arena (it crosses a barrier).
+ */
+export const SCRATCH_FLAG = 0x40000000;

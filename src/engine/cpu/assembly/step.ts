@@ -9,7 +9,7 @@ import {
   H_TRAIN_IMAGES, H_TRAIN_LABELS, H_ORDER, H_STEP_COUNT, H_STEPS, H_STEP_CONSTS, H_BETA1, H_ONE_MINUS_BETA1,
   H_BETA2, H_ONE_MINUS_BETA2, H_EPS, H_LAST_LOSS, H_EPOCH_LOSS, H_BARRIER, H_STEM, H_BLOCK_TABLE, H_FC,
   H_EVAL_IMAGES, H_EVAL_FLOAT, H_EVAL_LABELS, H_EVAL_LOGITS, H_EVAL_LOSS, H_EVAL_PRED, H_INPUT, H_A0, H_GRAD_A0,
-  H_LOGITS, H_GRAD_LOGITS, H_IMAGE_LOSS, H_CHUNK, H_PROFILE,
+  H_LOGITS, H_GRAD_LOGITS, H_IMAGE_LOSS, H_CHUNK, H_PROFILE, H_SCRATCH, H_SCRATCH_PER, SCRATCH_FLAG,
   C_KERNEL, C_STRIDE, C_PAD, C_CIN, C_CIN_P, C_COUT, C_COUT_P, C_H, C_W, C_HO, C_WO, C_WEIGHT, C_BIAS, C_TRANSPOSED,
   N_CHANNELS, N_CHANNELS_P, N_HW, N_GAMMA, N_BETA, N_RUNNING, N_STATS, N_RECORD,
   S_MEAN, S_INV_STD, S_SCALE, S_SHIFT, S_GRAD_MEAN, S_PROJ, S_GAMMA,
@@ -23,6 +23,8 @@ import {
 } from './kernels';
 
 let plan: usize = 0;
+/** This instance's thread (each thread has its own instance, so its own globals). */
+let self: i32 = 0;
 
 @inline function hdr(slot: i32): i32 {
   return load<i32>(plan + (<usize>slot << 2));
@@ -84,6 +86,7 @@ function barrier(threads: i32): void {
 }
 
 @inline function gradOf(image: i32, offset: i32): usize {
+  if (offset & SCRATCH_FLAG) return ptr(H_SCRATCH) + floats(self * hdr(H_SCRATCH_PER) + (offset & ~SCRATCH_FLAG));
   return ptr(H_GRAD) + floats(image * hdr(H_GRAD_PER) + offset);
 }
 
@@ -408,10 +411,9 @@ function trainStep(thread: i32, threads: i32, start: i32, size: i32, consts: usi
     const label = <i32>load<u8>(labels + <usize>load<i32>(order + floats(i)));
     const loss = head(i, actOf(i, rec(last, B_Y)), label, invBatch, slotOf(i), gradOf(i, rec(last, B_GRAD_Y)));
     store<f32>(recordOf(i, hdr(H_IMAGE_LOSS)), loss);
+    blockBackwardTail(i, last, thread);
   }
   t = profile(1 + 2 * blocks, t);
-  for (let i = i0; i < i1; i++) blockBackwardTail(i, last, thread);
-  t = profile(2 + 2 * (blocks - 1), t);
   barrier(threads);
   batchNormBackward(last, size, thread);
   for (let k = blocks - 1; k >= 0; k--) {
@@ -445,6 +447,7 @@ function trainStep(thread: i32, threads: i32, start: i32, size: i32, consts: usi
 /** Runs the plan's steps (H_STEPS: start, size pairs into H_ORDER) as thread `thread` of `threads`. */
 export function train(planAt: usize, thread: i32, threads: i32): void {
   plan = planAt;
+  self = thread;
   const steps = ptr(H_STEPS);
   const consts = ptr(H_STEP_CONSTS);
   for (let s = 0; s < hdr(H_STEP_COUNT); s++) {
@@ -474,6 +477,7 @@ function evalStatistics(thread: i32): void {
  */
 export function evaluate(planAt: usize, thread: i32, threads: i32, count: i32): void {
   plan = planAt;
+  self = thread;
   evalStatistics(thread);
   const from = <i32>((<i64>count * thread) / threads);
   const to = <i32>((<i64>count * (thread + 1)) / threads);
