@@ -161,7 +161,20 @@ export function convBackwardData(
   const row = <usize>cinP << 2;
   const dyRow = <usize>coutP << 2;
   for (let iy = 0; iy < H; iy++) {
+    // Taps ky = ky0, ky0 + s, ... reach output row oy = (iy + pad - ky) / s (no division in the loops).
+    let ky0 = (iy + pad) % s;
+    let oyTop = (iy + pad - ky0) / s;
+    while (oyTop >= Ho && ky0 < K) {
+      ky0 += s;
+      oyTop--;
+    }
     for (let ix = 0; ix < W; ix++) {
+      let kx0 = (ix + pad) % s;
+      let oxTop = (ix + pad - kx0) / s;
+      while (oxTop >= Wo && kx0 < K) {
+        kx0 += s;
+        oxTop--;
+      }
       const at = <usize>(iy * W + ix) * row;
       let blk = 0;
       while (blk < nb) {
@@ -172,18 +185,10 @@ export function convBackwardData(
         const m = mask ? mask + at + bo : 0;
         const g = left >= 4 ? 4 : left;
         let a0 = f4(0), a1 = f4(0), a2 = f4(0), a3 = f4(0);
-        for (let ky = 0; ky < K; ky++) {
-          const ty = iy + pad - ky;
-          if (ty < 0) break;
-          if (ty % s != 0) continue;
-          const oy = ty / s;
-          if (oy >= Ho) continue;
-          for (let kx = 0; kx < K; kx++) {
-            const tx = ix + pad - kx;
-            if (tx < 0) break;
-            if (tx % s != 0) continue;
-            const ox = tx / s;
-            if (ox >= Wo) continue;
+        let oy = oyTop;
+        for (let ky = ky0; ky < K && oy >= 0; ky += s) {
+          let ox = oxTop;
+          for (let kx = kx0; kx < K && ox >= 0; kx += s) {
             let gp = dy + <usize>(oy * Wo + ox) * dyRow;
             let wp = wt + <usize>((ky * K + kx) * cout) * row + bo;
             if (g == 4) {
@@ -220,7 +225,9 @@ export function convBackwardData(
                 wp += row;
               }
             }
+            ox--;
           }
+          oy--;
         }
         keep(a0, m, r, o);
         if (g >= 2) keep(a1, m ? m + 16 : 0, r ? r + 16 : 0, o + 16);
