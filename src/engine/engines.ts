@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedCpuEngineFactory } from './fusedCpuEngine';
 import { fusedWebGpuEngineFactory } from './fusedWebGpuEngine';
 import { ENGINE_NAMES, type EngineFactory, type EngineName, type EngineSetup, type StepEngine } from './stepEngine';
 import { tfjsEngineFactory } from './tfjsEngine';
@@ -7,11 +8,7 @@ import { tfjsEngineFactory } from './tfjsEngine';
 export const ENGINES: Readonly<Record<EngineName, EngineFactory>> = {
   [ENGINE_NAMES.tfjs]: tfjsEngineFactory,
   [ENGINE_NAMES.fusedWebGpu]: fusedWebGpuEngineFactory,
-  [ENGINE_NAMES.fusedCpu]: {
-    name: ENGINE_NAMES.fusedCpu,
-    unavailable: () => 'the fused CPU engine is not part of this build',
-    create: () => Promise.reject(new Error('the fused CPU engine is not part of this build')),
-  },
+  [ENGINE_NAMES.fusedCpu]: fusedCpuEngineFactory,
 };
 
 /** An engine request: one by name, or `auto` (the fastest that applies to the running tfjs backend). */
@@ -19,7 +16,7 @@ export type EngineChoice = EngineName | 'auto';
 
 /** The engines `auto` tries, in order, on a tfjs backend: the fused one for that device, then tfjs ops. */
 export function autoOrder(backend: string): EngineName[] {
-  return backend === 'webgpu' ? [ENGINE_NAMES.fusedWebGpu, ENGINE_NAMES.tfjs] : [ENGINE_NAMES.tfjs];
+  return backend === 'webgpu' ? [ENGINE_NAMES.fusedWebGpu, ENGINE_NAMES.tfjs] : [ENGINE_NAMES.fusedCpu, ENGINE_NAMES.tfjs];
 }
 
 /** A started engine, and why a faster one did not start when `auto` passed it over. */

@@ -7,7 +7,7 @@ import { startEngine } from './engines';
 import { ENGINE_NAMES, type EngineName, type EngineSetup, type EngineState } from './stepEngine';
 
 /** The engines that run in Node: every step engine but the fused WebGPU one (tested in Chromium). */
-const NODE_ENGINES: EngineName[] = [ENGINE_NAMES.tfjs];
+const NODE_ENGINES: EngineName[] = [ENGINE_NAMES.tfjs, ENGINE_NAMES.fusedCpu];
 
 /** Below this, a PyTorch gradient is rounding noise around an exact zero (see make_fixtures.py). */
 const NOISE_FLOOR = 1e-5;
