@@ -7,7 +7,7 @@
  */
 import type { NetworkValues } from '../../model/stateDict';
 import type { AdamState } from '../../train/adam';
-import { blockRecord, convRecord, padded4, stepPlan, type StepPlan } from './plan';
+import { blockRecord, convRecord, stepPlan, type StepPlan } from './plan';
 import * as S from './planSlots';
 import { ThreadPool } from './threads';
 import { SHARED_MAXIMUM_PAGES, SINGLE_THREAD_WASM, THREADED_WASM } from './wasmBinaries.generated';
@@ -432,4 +432,3 @@ function grow(memory: WebAssembly.Memory, bytes: number): void {
   if (pages > have) memory.grow(pages - have);
 }
 
-export { padded4 };

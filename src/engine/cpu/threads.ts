@@ -56,6 +56,8 @@ interface NodeWorker {
 
 const isNode = (): boolean => Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
 
+let workerUrl: string | undefined;
+
 async function spawn(): Promise<ThreadPort> {
   if (isNode()) {
     const name = 'node:worker_threads';
@@ -72,9 +74,9 @@ async function spawn(): Promise<ThreadPort> {
       terminate: () => void worker.terminate(),
     };
   }
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-  const worker = new Worker(url);
-  URL.revokeObjectURL(url);
+  // One blob URL for every worker, kept: revoking it right after `new Worker` races the worker's fetch in some browsers.
+  workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  const worker = new Worker(workerUrl);
   return {
     post: (m) => worker.postMessage(m),
     onReply: (h) => {
