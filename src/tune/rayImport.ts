@@ -26,10 +26,12 @@ export { filesFromZip, parseCsv } from './rayResultFiles';
 /** Files of a dropped folder or zip, by path relative to what was dropped ('/'-separated). */
 export type RayResultsFiles = ReadonlyMap<string, Uint8Array>;
 
+/** Why a folder could not be read as Ray Tune results (the message says what was expected). */
 export class RayImportError extends Error {
   override name = 'RayImportError';
 }
 
+/** How to read the results: which field is val_acc, and how much to accept. */
 export interface RayImportOptions {
   /** The result field read as the studio's val_acc (default: val_acc, else a known accuracy name). */
   metric?: string;
@@ -46,6 +48,7 @@ export interface RayCheckpointFile {
   bytes: Uint8Array;
 }
 
+/** A ray_results folder read into the studio's terms. */
 export interface RayImport {
   /** The experiment's folder name (the top folder of what was dropped, or the last one holding trials). */
   name: string;
@@ -57,6 +60,7 @@ export interface RayImport {
   warnings: string[];
 }
 
+/** The largest folder or zip read by default (checkpoints included). */
 export const DEFAULT_MAX_RAY_RESULTS_BYTES = 256 * 1024 * 1024;
 
 /** Accuracy-like result fields tried, in order, when the results have no val_acc. */

@@ -77,6 +77,7 @@ export function rowsFromCsv(source: string): Row[] {
   });
 }
 
+/** result.json's rows; a line that is not a JSON object is skipped with a warning naming it. */
 export function rowsFromJsonLines(path: string, source: string, warnings: string[]): Row[] {
   const rows: Row[] = [];
   source.split('\n').forEach((line, index) => {
