@@ -11,6 +11,7 @@ import { TRIAL_STATUS, type ExperimentState, type TrialRecord, type TrialStatus 
 import { createSchedulerState } from '../../src/tune/scheduler';
 import { DEFAULT_SETTINGS, DEFAULT_TRIAL_CONFIG, HYPERPARAMETERS, defaultSpace, type TrialConfig } from '../../src/tune/space';
 
+/** Where and as whom the command line logs. */
 export interface NodeWandbSettings {
   apiKey: string;
   project: string;

@@ -27,6 +27,15 @@ export interface TrackingSlice {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/**
+ * A request the browser could not send at all is, for a reachable server, most often a refused
+ * cross-origin request; Node has no such rule, so the command line still logs.
+ */
+export function withCorsHint(message: string): string {
+  if (!message.includes('could not reach')) return message;
+  return `${message} If the server is up, it may refuse requests from this page (CORS): run the search with \`npm run tune -- --wandb\`, which logs from Node.`;
+}
+
 export const createTrackingSlice: StateCreator<StudioState, [], [], TrackingSlice> = (set, get) => {
   observeSearches((experimentId) => {
     set({ wandbNotice: null, wandbActivity: null });
@@ -42,7 +51,7 @@ export const createTrackingSlice: StateCreator<StudioState, [], [], TrackingSlic
       project: settings.project.trim(),
       entity: settings.entity,
       experimentId,
-      onProblem: (message) => set({ wandbNotice: message }),
+      onProblem: (message) => set({ wandbNotice: withCorsHint(message) }),
       onSent: (activity) => set({ wandbActivity: activity }),
     });
     set({ wandbActivity: { ...logger.activity } });

@@ -6,8 +6,7 @@
  * and its checkpoints from `checkpoint_*` folders. Runs nothing from the files; `.pkl` files
  * (Ray's pickles) are never read.
  */
-import { unzipSync } from 'fflate';
-import { TRIAL_STATUS, bestTrial, type EpochMetrics, type ExperimentState, type TrialRecord, type TrialStatus } from './experiment';
+import { EXPERIMENT_VERSION, TRIAL_STATUS, bestTrial, type EpochMetrics, type ExperimentState, type TrialRecord, type TrialStatus } from './experiment';
 import type { StoredExperiment } from './persistence';
 import { createSchedulerState } from './scheduler';
 import { serializeSpace } from './serialize';
@@ -20,15 +19,19 @@ import {
   type RunSettings,
   type SearchSpace,
 } from './space';
-import { EXPERIMENT_VERSION } from './experiment';
+import { parseJsonLine, rowsFromCsv, rowsFromJsonLines, type Row } from './rayResultFiles';
+
+export { filesFromZip, parseCsv } from './rayResultFiles';
 
 /** Files of a dropped folder or zip, by path relative to what was dropped ('/'-separated). */
 export type RayResultsFiles = ReadonlyMap<string, Uint8Array>;
 
+/** Why a folder could not be read as Ray Tune results (the message says what was expected). */
 export class RayImportError extends Error {
   override name = 'RayImportError';
 }
 
+/** How to read the results: which field is val_acc, and how much to accept. */
 export interface RayImportOptions {
   /** The result field read as the studio's val_acc (default: val_acc, else a known accuracy name). */
   metric?: string;
@@ -45,6 +48,7 @@ export interface RayCheckpointFile {
   bytes: Uint8Array;
 }
 
+/** A ray_results folder read into the studio's terms. */
 export interface RayImport {
   /** The experiment's folder name (the top folder of what was dropped, or the last one holding trials). */
   name: string;
@@ -56,100 +60,17 @@ export interface RayImport {
   warnings: string[];
 }
 
+/** The largest folder or zip read by default (checkpoints included). */
 export const DEFAULT_MAX_RAY_RESULTS_BYTES = 256 * 1024 * 1024;
 
 /** Accuracy-like result fields tried, in order, when the results have no val_acc. */
 const METRIC_FALLBACKS = ['val_acc', 'val_accuracy', 'mean_accuracy', 'accuracy', 'acc'] as const;
 
-type Row = Record<string, unknown>;
 
 const decoder = new TextDecoder('utf-8');
 const text = (bytes: Uint8Array): string => decoder.decode(bytes);
 const dirOf = (path: string): string => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
 const baseOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
-
-/** Unzips a dropped zip into the same path map a dropped folder gives. */
-export function filesFromZip(zip: Uint8Array): Map<string, Uint8Array> {
-  const entries = unzipSync(zip, { filter: (file) => !file.name.endsWith('/') && !/\.(pkl|tfevents)/.test(file.name) && !file.name.includes('events.out.tfevents') });
-  return new Map(Object.entries(entries));
-}
-
-/** Python's json writes NaN and Infinity bare; JSON.parse reads them as null. */
-function parseJsonLine(line: string): unknown {
-  return JSON.parse(line.replace(/([:[,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g, '$1null'));
-}
-
-/** RFC 4180 CSV, as Ray's progress.csv and the studio's are written. */
-export function parseCsv(source: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  const endCell = () => {
-    row.push(cell);
-    cell = '';
-  };
-  const endRow = () => {
-    endCell();
-    rows.push(row);
-    row = [];
-  };
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (quoted) {
-      if (c !== '"') cell += c;
-      else if (source[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') endCell();
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && source[i + 1] === '\n') i++;
-      endRow();
-    } else cell += c;
-  }
-  if (cell !== '' || row.length > 0) endRow();
-  return rows.filter((r) => r.length > 1 || r[0] !== '');
-}
-
-function csvValue(cell: string): unknown {
-  if (cell === '') return null;
-  if (cell === 'True' || cell === 'False') return cell === 'True';
-  const n = Number(cell);
-  return Number.isNaN(n) && cell !== 'nan' ? cell : n;
-}
-
-/** progress.csv rows as result.json-like rows, `config/<key>` columns gathered into `config`. */
-function rowsFromCsv(source: string): Row[] {
-  const [header, ...lines] = parseCsv(source);
-  if (!header) return [];
-  return lines.map((cells) => {
-    const row: Row = {};
-    const config: Row = {};
-    header.forEach((name, i) => {
-      const value = csvValue(cells[i] ?? '');
-      if (name.startsWith('config/')) config[name.slice('config/'.length)] = value;
-      else row[name] = value;
-    });
-    if (Object.keys(config).length > 0) row.config = config;
-    return row;
-  });
-}
-
-function rowsFromJsonLines(path: string, source: string, warnings: string[]): Row[] {
-  const rows: Row[] = [];
-  source.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    try {
-      const value = parseJsonLine(line);
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) rows.push(value as Row);
-    } catch {
-      warnings.push(`${path}: line ${index + 1} is not JSON and was skipped`);
-    }
-  });
-  return rows;
-}
 
 /** The trial id Ray wrote into the rows, if any. */
 function rowTrialId(rows: readonly Row[]): string | undefined {

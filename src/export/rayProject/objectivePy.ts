@@ -5,6 +5,7 @@
  * Metric names are the studio's; the checkpoint is the original's
  * `(model.state_dict(), optimizer.state_dict())` tuple, which the studio imports.
  */
+/** The Python source of objective.py (the same for every search: the trial's config arrives as a dict). */
 export const OBJECTIVE_PY = `"""Train one trial of the search: the studio's objective, without Ray.
 
     python objective.py --data-dir data/MNIST/raw --out trial_out lr=0.001 f1=8 f2=6 max_num_epochs=2

@@ -81,7 +81,8 @@ describe('Ray Tune project', () => {
     dir = mkdtempSync(join(tmpdir(), 'ray-project-'));
     files = rayProjectFiles(parseConfigOrThrow(CONFIG), 'mnist_search');
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  });
+    // Importing torch takes seconds on a loaded machine: more than vitest's 10 s hook default allows.
+  }, 60_000);
 
   it('has the original layout, and only main.py imports ray', () => {
     expect(Object.keys(files).sort()).toEqual([...RAY_PROJECT_FILES].sort());
