@@ -23,7 +23,7 @@ function searchWith(accuracies: (number | null)[]): SearchView {
       return accuracy === null ? trial : { ...trial, best: { epoch: 1, val_acc: accuracy }, history: [{ epoch: 1, val_acc: accuracy }] };
     }),
   };
-  return { experimentId: 'exp-1', experiment, status: 'running', startedAt: 0, finishedAt: null, progress: {}, started: {}, trialTimes: {}, concurrency: 1, warnings: [] };
+  return { experimentId: 'exp-1', experiment, status: 'running', startedAt: 0, finishedAt: null, elapsedBeforeMs: 0, progress: {}, started: {}, trialTimes: {}, concurrency: 1, warnings: [] };
 }
 
 /** A best-epoch snapshot at `epoch`; the weights themselves do not matter to the list. */

@@ -120,6 +120,8 @@ function ProbeFacts({ probe }: { probe: ProbeState }) {
   switch (probe.status) {
     case 'not-run':
       return <p className="muted" data-testid="probe-source">Not measured: the backend was chosen by hand.</p>;
+    case 'checking':
+      return <p className="muted" data-testid="probe-source">Looking for an earlier measurement on this device…</p>;
     case 'measuring':
       return <p className="muted" data-testid="probe-source">Measuring each backend with a few training steps…</p>;
     case 'failed':

@@ -1,3 +1,4 @@
+import type { TrialTimes } from '../../state/searchSlice';
 import { useState } from 'react';
 import type { StepProgress } from '../../train/trainer';
 import { bestTrial, type ExperimentState } from '../../tune/experiment';
@@ -8,7 +9,7 @@ import { TrialTable } from './TrialTable';
 export interface SearchResultsProps {
   experiment: ExperimentState;
   progress?: Record<string, StepProgress>;
-  trialTimes?: Record<string, { startedAt: number; endedAt: number | null }>;
+  trialTimes?: Record<string, TrialTimes>;
   now: number;
   /** Absent for a past experiment (read-only). */
   onStop?: (trialId: string) => void;
