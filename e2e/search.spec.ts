@@ -6,7 +6,10 @@ test.describe('search panel', () => {
   test('editing a field changes the space; an invalid value shows its error and disables Run', async ({ studio, search }) => {
     await studio.open();
 
-    await test.step('the bundled config.yaml fills the form', async () => {
+    await test.step('the original config.yaml, one click away, fills the form', async () => {
+      await expect(search.root.getByTestId('config-name')).toHaveText('configuration/quick.yaml');
+      await search.root.getByTestId('preset-original').click();
+      await expect(search.root.getByTestId('config-name')).toHaveText('configuration/config.yaml');
       await expect(search.parameter('lr').getByTestId('chip-lr')).toHaveCount(2);
       await expect(search.parameter('f1').getByTestId('params-f1-8')).toContainText('9,994 params');
       await expect(search.runButton()).toBeEnabled();
@@ -50,6 +53,7 @@ test.describe('search panel', () => {
   test('"Copy link" then opening the link restores the space', async ({ studio, search, context, browser }) => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await studio.open('?backend=wasm');
+    await search.root.getByTestId('preset-original').click();
     await search.parameter('lr').getByLabel('lr kind').selectOption('interval');
     await search.setField('Trials', '8');
     await search.parameter('f2').getByLabel('Add a value to f2').fill('4');
