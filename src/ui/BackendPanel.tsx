@@ -1,9 +1,10 @@
-import { useEffect } from 'react';
+import { useCallback } from 'react';
 import type { AdapterSummary, BackendChoice, BackendReport, CandidateOutcome } from '../backend';
 import { BACKEND_CHOICES, parseBackendChoice } from '../backend/choice';
 import type { ProbeState, SelfTestState } from '../state/backendSlice';
 import { useStudio } from '../state/store';
 import { readUrlState, writeUrlState } from '../state/urlState';
+import { useStartAfterFirstModel } from './startAfterFirstModel';
 
 function formatBytes(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
@@ -195,9 +196,7 @@ export function BackendPanel() {
   const backend = useStudio((state) => state.backend);
   const startBackend = useStudio((state) => state.startBackend);
 
-  useEffect(() => {
-    void startBackend(readUrlState(window.location.search).backend);
-  }, [startBackend]);
+  useStartAfterFirstModel(useCallback(() => void startBackend(readUrlState(window.location.search).backend), [startBackend]));
 
   return (
     <section className="panel" data-testid="backend-panel" aria-labelledby="backend-panel-title">
