@@ -53,9 +53,7 @@ export function DrawPanel() {
       <ModelLine selected={selected} />
       <div className="draw-layout">
         <DrawCanvas onInput={submit} />
-        <div className="draw-verdict" aria-live="polite">
-          {verdict}
-        </div>
+        <div className="draw-verdict">{verdict}</div>
       </div>
       <TestImagePicker onPick={submit} />
     </section>
