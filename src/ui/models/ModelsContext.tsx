@@ -51,13 +51,15 @@ export function ModelsProvider({ children }: { children: ReactNode }) {
     };
   }, [setPretrained, refreshStoredModels]);
 
+  // The choice is re-listed on every search update; its weights (the state dict) stay the same object.
+  const f1 = selected?.f1;
+  const f2 = selected?.f2;
+  const stateDict = selected?.stateDict;
   const plain = useMemo<PredictDigit | undefined>(() => {
-    if (!selected) return undefined;
-    const predictor = plainPredictor(classifier, { f1: selected.f1, f2: selected.f2 }, selected.stateDict);
+    if (f1 === undefined || f2 === undefined || !stateDict) return undefined;
+    const predictor = plainPredictor(classifier, { f1, f2 }, stateDict);
     return (input) => Promise.resolve(predictor(input));
-    // A new version of the weights is a new predictor; a re-listed choice with the same weights is not.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [selected?.version]);
+  }, [f1, f2, stateDict]);
 
   const predict = inference.status === 'ready' ? inference.predict : plain;
   const view = useMemo(() => ({ models, selected, inference, predict }), [models, selected, inference, predict]);
