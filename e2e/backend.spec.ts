@@ -1,17 +1,24 @@
 import { expect, test as base, type Locator, type Page } from '@playwright/test';
 
-/** The backend panel, found by its test ids; counts the backend-probe Workers the page starts. */
+/** The backend panel (in the diagnostics drawer the backend chip opens), found by its test ids; counts the backend-probe Workers the page starts. */
 class BackendPanel {
   readonly root: Locator;
+  readonly chip: Locator;
   readonly probeWorkers: string[] = [];
   constructor(readonly page: Page) {
     this.root = page.getByTestId('backend-panel');
+    this.chip = page.getByTestId('backend-chip');
     page.on('worker', (worker) => {
       if (worker.url().includes('probe.worker')) this.probeWorkers.push(worker.url());
     });
   }
   async open(query = ''): Promise<void> {
     await this.page.goto(`./${query}`);
+    await this.openDrawer();
+  }
+  /** Opens the diagnostics drawer with the backend chip. */
+  async openDrawer(): Promise<void> {
+    await this.chip.click();
     await expect(this.root).toBeVisible();
   }
   field(testId: string): Locator {
@@ -44,6 +51,8 @@ test('measures the backends at start-up, picks wasm over software WebGPU, and ca
     await expect(backendPanel.candidate('webgpu', 'probe-verdict')).toContainText('skipped: a software adapter');
     await expect(backendPanel.candidate('cpu', 'probe-verdict')).toContainText('skipped: the last resort');
     await expect(backendPanel.field('probe-choice')).toHaveText('wasm');
+    // The chip in the header says the same in a few words.
+    await expect(backendPanel.chip).toHaveText(/^CPU, [\d,]+ samples\/s$/);
     measuredAt = await backendPanel.field('probe-measured-at').innerText();
     console.log(
       `probe: ${await backendPanel.field('probe-wall-ms').innerText()} ms; wasm ${await backendPanel.candidate('wasm', 'probe-figure').innerText()}`,
@@ -65,6 +74,7 @@ test('measures the backends at start-up, picks wasm over software WebGPU, and ca
     expect(backendPanel.probeWorkers).toHaveLength(1);
   });
   await test.step('Re-run probe measures again', async () => {
+    await backendPanel.openDrawer();
     await backendPanel.field('rerun-probe').click();
     await expect(backendPanel.field('probe-source')).toContainText('Measured just now');
     await expect(backendPanel.field('chosen-backend')).toHaveText('wasm');

@@ -73,7 +73,7 @@ test('a searched trial exports a .pt PyTorch loads strictly, and a tfjs model th
     );
     bestTrialId = result.results.best_trial_id ?? '';
     expect(bestTrialId).not.toBe('');
-    await expect(models.root.getByTestId('selected-model')).toContainText(`${bestTrialId} ★ best`);
+    await expect(page.getByTestId('selected-model')).toContainText(`${bestTrialId} ★ best`);
   });
 
   await test.step('checkpoint.pt loads strictly into the original Classifier', async () => {
@@ -115,7 +115,7 @@ test('a searched trial exports a .pt PyTorch loads strictly, and a tfjs model th
       .map(([path, bytes]) => ({ name: path.slice('tfjs/'.length), mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) }));
     await page.getByTestId('import-checkpoint').setInputFiles(files);
     await expect(page.getByTestId('import-status')).toContainText('Imported model.json');
-    await expect(models.root.getByTestId('selected-model')).toContainText('model.json (imported)');
+    await expect(page.getByTestId('selected-model')).toContainText('model.json (imported)');
     const importedRun = await models.evaluate('1000');
     testInfo.annotations.push({ type: 'trial', description: trialRun.summary }, { type: 'imported tfjs', description: importedRun.summary });
     expect(importedRun.cells).toEqual(trialRun.cells);

@@ -22,12 +22,12 @@ export class StudioPage {
   }
 }
 
-/** The search panel: its editor, run controls and trial table. */
+/** The search (its editor and run controls) and its results (the trials and past searches), the workflow's steps 2 and 3. */
 export class SearchPanel {
   readonly root: Locator;
 
   constructor(readonly page: Page) {
-    this.root = page.getByTestId('search-panel');
+    this.root = page.getByTestId(/^(search|results)-panel$/);
   }
 
   /** A hyperparameter's row in the space editor. */

@@ -6,7 +6,10 @@ test.describe('search panel', () => {
   test('editing a field changes the space; an invalid value shows its error and disables Run', async ({ studio, search }) => {
     await studio.open();
 
-    await test.step('the bundled config.yaml fills the form', async () => {
+    await test.step('the original config.yaml, one click away, fills the form', async () => {
+      await expect(search.root.getByTestId('config-name')).toHaveText('configuration/quick.yaml');
+      await search.root.getByTestId('preset-original').click();
+      await expect(search.root.getByTestId('config-name')).toHaveText('configuration/config.yaml');
       await expect(search.parameter('lr').getByTestId('chip-lr')).toHaveCount(2);
       await expect(search.parameter('f1').getByTestId('params-f1-8')).toContainText('9,994 params');
       await expect(search.runButton()).toBeEnabled();
@@ -50,6 +53,7 @@ test.describe('search panel', () => {
   test('"Copy link" then opening the link restores the space', async ({ studio, search, context, browser }) => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await studio.open('?backend=wasm');
+    await search.root.getByTestId('preset-original').click();
     await search.parameter('lr').getByLabel('lr kind').selectOption('interval');
     await search.setField('Trials', '8');
     await search.parameter('f2').getByLabel('Add a value to f2').fill('4');
@@ -79,7 +83,12 @@ test.describe('search panel', () => {
     });
   });
 
-  test('a tiny search updates the charts and table live and finishes TERMINATED', async ({ studio, search }) => {
+  test('a tiny search updates the charts and table live and finishes TERMINATED', async ({ studio, search, page }) => {
+    // React names a repeated key in a list; the charts once logged hundreds of them in one search.
+    const duplicateKeys: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && message.text().includes('same key')) duplicateKeys.push(message.text());
+    });
     await studio.open();
     await search.setField('Trials', '2');
     await search.setField('Max epochs per trial', '2');
@@ -100,6 +109,8 @@ test.describe('search panel', () => {
       await expect(search.root.getByTestId('chart-val-acc')).toHaveAttribute('data-points', '2');
       await expect(search.root.getByTestId('best-trial')).toHaveCount(1);
       await expect(search.root.getByTestId('search-progress-text')).toContainText('2 of 2 trials done');
+      await expect(search.root.getByTestId('search-progress-text')).toContainText('Finished: ');
+      expect(duplicateKeys, 'React found no duplicate keys').toEqual([]);
     });
 
     await test.step('selecting and sorting rows; the finished search is listed in past experiments', async () => {
@@ -132,6 +143,9 @@ test.describe('search panel', () => {
     await expect(search.trialStatus('t0002')).toHaveText('RUNNING');
     await search.root.getByTestId('stop-search').click();
     await expect(search.root.getByTestId('live-search')).toHaveAttribute('data-status', 'finished');
+    // Stopped by the user reads as such, not as a search that finished normally.
+    await expect(search.root.getByTestId('search-progress-text')).toContainText('Stopped by you: ');
+    await expect(search.root.getByTestId('search-progress')).toHaveAttribute('data-outcome', 'stopped');
     await expect(search.trialStatus('t0002')).toHaveText('STOPPED');
   });
 });

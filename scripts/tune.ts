@@ -97,9 +97,10 @@ async function main(): Promise<number> {
   if (!BACKEND_CHOICES.includes(backend)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got ${values.backend}`);
   const badOverride = positionals.find((p) => !p.includes('='));
   if (badOverride) throw new Error(`overrides are key=value, got "${badOverride}"\n${USAGE}`);
-  const configPath = values.config ? resolve(values.config) : null;
+  // Without --config the command line runs the original's config.yaml, whatever the page opens with.
+  const configPath = resolve(values.config ?? 'configuration/config.yaml');
   const request: AutomationRequest = {
-    configText: configPath ? readFileSync(configPath, 'utf8') : undefined,
+    configText: readFileSync(configPath, 'utf8'),
     overrides: positionals,
     trainLimit: positiveInt('train-limit', values['train-limit']),
     valLimit: positiveInt('val-limit', values['val-limit']),

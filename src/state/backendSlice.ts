@@ -11,6 +11,8 @@ export type SelfTestState =
 /** The start-up training probe: not run (an explicit backend and nothing cached), running, done, or failed. */
 export type ProbeState =
   | { status: 'not-run' }
+  /** Looking for a cached measurement before deciding whether to measure. */
+  | { status: 'checking' }
   | { status: 'measuring' }
   | { status: 'measured' | 'cached'; result: TrainingProbeResult; notSaved?: string }
   | { status: 'failed'; error: string };
@@ -31,6 +33,14 @@ export interface BackendSlice {
   switchBackend: (requested: BackendChoice) => Promise<void>;
   /** Forgets the cached probe, measures again and, under `auto`, starts the new choice. */
   rerunProbe: () => Promise<void>;
+}
+
+/**
+ * The probe's state before the runtime is known: under `auto` a measurement (or a cached one) is
+ * on its way, so nothing may read as "chosen by hand" until the backend really was.
+ */
+export function initialProbeState(requested: BackendChoice): ProbeState {
+  return requested === 'auto' ? { status: 'checking' } : { status: 'not-run' };
 }
 
 function messageOf(error: unknown): string {
@@ -108,14 +118,15 @@ export const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice>
     backend: { status: 'idle' },
     startBackend: async (requested) => {
       if (get().backend.status !== 'idle') return;
-      set({ backend: { status: 'starting', requested, probe: { status: 'not-run' } } });
-      let probe: ProbeState = { status: 'not-run' };
+      let probe = initialProbeState(requested);
+      set({ backend: { status: 'starting', requested, probe } });
       try {
         const backend = await loadBackend();
         runtime = await backend.probeRuntime();
         const cached = await backend.readCachedProbe(runtime);
         if (cached) probe = { status: 'cached', result: cached };
         else if (requested === 'auto') probe = await measure(runtime);
+        else probe = { status: 'not-run' };
       } catch (error) {
         set({ backend: { status: 'failed', requested, error: messageOf(error), probe } });
         return;

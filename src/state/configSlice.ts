@@ -1,12 +1,15 @@
 import type { StateCreator } from 'zustand';
-import bundledConfig from '../../configuration/config.yaml?raw';
 import { totalParams } from '../model/registry';
 import { parseConfig, type ParsedConfig } from '../tune/config';
+import { SEARCH_PRESETS } from './presets';
 import type { TrialConfig } from '../tune/space';
 import type { StudioState } from './store';
 
-/** Where the bundled configuration comes from, as the original project named it. */
-export const BUNDLED_CONFIG_NAME = 'configuration/config.yaml';
+/**
+ * The search the page opens with: the quick preset, sized for about a minute on a CPU. The
+ * original's configuration/config.yaml is one click away, and shared links apply to it.
+ */
+const DEFAULT_PRESET = SEARCH_PRESETS.quick;
 
 /** Counts a sampled config's trainable parameters with the registry (the default architecture). */
 export const countParams = (config: TrialConfig): number => totalParams('Classifier', config);
@@ -28,10 +31,10 @@ export interface ConfigSlice {
 }
 
 export const createConfigSlice: StateCreator<StudioState, [], [], ConfigSlice> = (set, get) => ({
-  configText: bundledConfig,
-  configName: BUNDLED_CONFIG_NAME,
+  configText: DEFAULT_PRESET.configText,
+  configName: DEFAULT_PRESET.configName,
   overrides: [],
-  parsed: parseStudioConfig(bundledConfig, []),
+  parsed: parseStudioConfig(DEFAULT_PRESET.configText, []),
   setConfigText: (text, name) =>
     set({ configText: text, configName: name ?? get().configName, parsed: parseStudioConfig(text, get().overrides) }),
   setOverrides: (overrides) => set({ overrides, parsed: parseStudioConfig(get().configText, overrides) }),

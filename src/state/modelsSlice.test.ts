@@ -6,6 +6,7 @@ import { createExperiment, type ExperimentState } from '../tune/experiment';
 import { parseConfigOrThrow } from '../tune/config';
 import { sampleTrials } from '../tune/sampler';
 import type { TrialSnapshot } from '../workers/protocol';
+import type { PretrainedModel } from '../pretrained/loadPretrained';
 import { chooseModel, listModels, type ImportedEntry } from './modelsSlice';
 import type { SearchView } from './searchSlice';
 import { useStudio } from './store';
@@ -23,7 +24,7 @@ function searchWith(accuracies: (number | null)[]): SearchView {
       return accuracy === null ? trial : { ...trial, best: { epoch: 1, val_acc: accuracy }, history: [{ epoch: 1, val_acc: accuracy }] };
     }),
   };
-  return { experimentId: 'exp-1', experiment, status: 'running', startedAt: 0, finishedAt: null, progress: {}, started: {}, trialTimes: {}, concurrency: 1, warnings: [] };
+  return { experimentId: 'exp-1', experiment, status: 'running', startedAt: 0, finishedAt: null, elapsedBeforeMs: 0, progress: {}, started: {}, trialTimes: {}, concurrency: 1, warnings: [] };
 }
 
 /** A best-epoch snapshot at `epoch`; the weights themselves do not matter to the list. */
@@ -95,5 +96,32 @@ describe('the models on offer', () => {
     expect(useStudio.getState().importedModels.map((m) => m.model.name)).toEqual(['c.pt']);
     useStudio.getState().selectModel('trial:t0001');
     expect(useStudio.getState().selectedModelId).toBe('trial:t0001');
+  });
+
+  it('offers the pretrained model last, and lets the user’s own trained models take over from it', () => {
+    const pretrained = {
+      f1: 8,
+      f2: 6,
+      stateDict: [],
+      provenance: { valAcc: 0.981, epochs: 4, trainedAt: '2026-12-04' },
+    } as unknown as PretrainedModel;
+    const alone = listModels(null, {}, [], { pretrained });
+    expect(alone.map((m) => [m.kind, m.valAcc])).toEqual([['pretrained', 0.981]]);
+    expect(chooseModel(alone, null)?.kind).toBe('pretrained');
+
+    const search = searchWith([0.9, null, null]);
+    const earlier = { ...snapshotOf(search, search.experiment.trials[0]!.id, 2), config: { ...snapshotOf(search, search.experiment.trials[0]!.id, 2).config, f1: 8, f2: 6 } };
+    const stored = [{ experimentId: 'exp-0', trialId: 't0002', createdAt: 0, valAcc: 0.97, epoch: 2, snapshot: earlier }];
+    const afterReload = listModels(null, {}, [], { stored, pretrained });
+    expect(afterReload.map((m) => m.kind)).toEqual(['stored', 'pretrained']);
+    expect(chooseModel(afterReload, null)?.id).toBe('stored:exp-0/t0002');
+
+    const id = search.experiment.trials[0]!.id;
+    const training = listModels(search, { [id]: snapshotOf(search, id, 1) }, [], { stored, pretrained });
+    expect(training.map((m) => m.kind)).toEqual(['trial', 'stored', 'pretrained']);
+    expect(chooseModel(training, null)?.name).toBe(id);
+    expect(chooseModel(training, 'pretrained')?.kind).toBe('pretrained');
+    // The search on screen is not offered twice once it is also stored.
+    expect(listModels(search, { [id]: snapshotOf(search, id, 1) }, [], { stored: [{ ...stored[0]!, experimentId: 'exp-1' }] }).map((m) => m.kind)).toEqual(['trial']);
   });
 });

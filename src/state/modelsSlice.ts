@@ -2,13 +2,23 @@ import type { StateCreator } from 'zustand';
 import type { ImportedModel } from '../export/importModel';
 import { totalParams } from '../model/registry';
 import type { TorchStateDict } from '../model/stateDict';
+import type { PretrainedModel } from '../pretrained/loadPretrained';
 import { bestTrial } from '../tune/experiment';
+import { loadStoredModels, type StoredModel } from '../tune/storedModels';
 import type { TrialSnapshot } from '../workers/protocol';
 import type { SearchView } from './searchSlice';
 import type { StudioState } from './store';
 
 /** Where a model the user can test came from. */
-export const MODEL_KINDS = { trial: 'trial', imported: 'imported' } as const;
+export const MODEL_KINDS = {
+  /** A trial of the search on screen. */
+  trial: 'trial',
+  /** The best trial of an earlier search, read back from IndexedDB. */
+  stored: 'stored',
+  imported: 'imported',
+  /** The model the studio ships, trained by `npm run pretrain`. */
+  pretrained: 'pretrained',
+} as const;
 export type ModelKind = (typeof MODEL_KINDS)[keyof typeof MODEL_KINDS];
 
 /** A checkpoint the user brought in, under the id the selector uses. */
@@ -24,19 +34,33 @@ export interface ModelChoice {
   /** Names these exact weights: it changes whenever they do. */
   version: string;
   kind: ModelKind;
-  /** The trial id or the imported file's name. */
+  /** The trial id, the imported file's name, or "pretrained". */
   name: string;
+  /** The experiment a stored model came from; null for the others. */
+  experimentId: string | null;
   /** The search's best trial. */
   isBest: boolean;
   f1: number;
   f2: number;
   totalParams: number;
   stateDict: TorchStateDict;
-  /** A trial's best val_acc and the epoch it came from; null for imports. */
+  /** A trial's best val_acc and the epoch it came from (the pretrained model's too); null for imports. */
   valAcc: number | null;
   epoch: number | null;
-  /** A trial's best-epoch snapshot (what its export writes); null for imports. */
+  /** A trial's best-epoch snapshot (what its export writes); null for imports and the pretrained model. */
   snapshot: TrialSnapshot | null;
+}
+
+/** Where loading the shipped pretrained model stands. */
+export type PretrainedState =
+  | { status: 'loading' }
+  | { status: 'ready'; model: PretrainedModel }
+  | { status: 'error'; message: string };
+
+/** Models that do not belong to the search on screen. */
+export interface OtherModels {
+  stored?: readonly StoredModel[];
+  pretrained?: PretrainedModel | null;
 }
 
 /** The models on offer and which one the drawing pad and the test-set explorer use. */
@@ -44,9 +68,15 @@ export interface ModelsSlice {
   importedModels: ImportedEntry[];
   /** The user's choice; null (or an id no longer on offer) means the default: see {@link chooseModel}. */
   selectedModelId: string | null;
+  /** The best model of each earlier search, newest first, as stored in IndexedDB. */
+  storedModels: StoredModel[];
+  pretrained: PretrainedState;
   /** Adds an imported checkpoint and selects it, since the user just asked for it; returns its id. */
   addImportedModel: (model: ImportedModel) => string;
   selectModel: (id: string) => void;
+  /** Reads the stored models back (at start-up, and when a search ends). */
+  refreshStoredModels: () => Promise<void>;
+  setPretrained: (state: PretrainedState) => void;
 }
 
 const hyperparameter = (snapshot: TrialSnapshot, name: string): number => {
@@ -55,11 +85,58 @@ const hyperparameter = (snapshot: TrialSnapshot, name: string): number => {
   return value;
 };
 
-/** The models on offer: the best trial first, then the other trials with a best checkpoint, then imports in order. */
+/** A stored model as the list offers it. */
+function storedChoice(stored: StoredModel): ModelChoice {
+  const { snapshot } = stored;
+  const f1 = hyperparameter(snapshot, 'f1');
+  const f2 = hyperparameter(snapshot, 'f2');
+  return {
+    id: `${MODEL_KINDS.stored}:${stored.experimentId}/${stored.trialId}`,
+    version: `${stored.experimentId}/${stored.trialId}@${snapshot.state.epoch}`,
+    kind: MODEL_KINDS.stored,
+    name: stored.trialId,
+    experimentId: stored.experimentId,
+    isBest: false,
+    f1,
+    f2,
+    totalParams: totalParams(snapshot.config.model ?? 'Classifier', { f1, f2 }),
+    stateDict: snapshot.stateDict,
+    valAcc: stored.valAcc,
+    epoch: stored.epoch,
+    snapshot,
+  };
+}
+
+/** The id of the shipped pretrained model in the list. */
+export const PRETRAINED_MODEL_ID = MODEL_KINDS.pretrained;
+
+function pretrainedChoice(model: PretrainedModel): ModelChoice {
+  return {
+    id: PRETRAINED_MODEL_ID,
+    version: `${PRETRAINED_MODEL_ID}@${model.provenance.trainedAt}`,
+    kind: MODEL_KINDS.pretrained,
+    name: 'pretrained',
+    experimentId: null,
+    isBest: false,
+    f1: model.f1,
+    f2: model.f2,
+    totalParams: totalParams('Classifier', { f1: model.f1, f2: model.f2 }),
+    stateDict: model.stateDict,
+    valAcc: model.provenance.valAcc,
+    epoch: model.provenance.epochs,
+    snapshot: null,
+  };
+}
+
+/**
+ * The models on offer: the search's best trial first, then its other trials with a best
+ * checkpoint, then earlier searches' best models, then imports in order, then the pretrained model.
+ */
 export function listModels(
   search: SearchView | null,
   bestCheckpoints: Readonly<Record<string, TrialSnapshot>>,
   imported: readonly ImportedEntry[],
+  others: OtherModels = {},
 ): ModelChoice[] {
   const trials: ModelChoice[] = [];
   if (search) {
@@ -74,6 +151,7 @@ export function listModels(
         version: `${search.experimentId}/${trial.id}@${snapshot.state.epoch}`,
         kind: MODEL_KINDS.trial,
         name: trial.id,
+        experimentId: search.experimentId,
         isBest: trial.id === bestId,
         f1,
         f2,
@@ -91,6 +169,7 @@ export function listModels(
     version: id,
     kind: MODEL_KINDS.imported,
     name: model.name,
+    experimentId: null,
     isBest: false,
     f1: model.f1,
     f2: model.f2,
@@ -100,15 +179,22 @@ export function listModels(
     epoch: null,
     snapshot: null,
   }));
-  return [...trials, ...imports];
+  const stored = (others.stored ?? []).filter((m) => m.experimentId !== search?.experimentId).map(storedChoice);
+  const pretrained = others.pretrained ? [pretrainedChoice(others.pretrained)] : [];
+  return [...trials, ...stored, ...imports, ...pretrained];
 }
 
-/** The selected model: the user's choice while it is on offer, else the best trial, else the last import. */
+/**
+ * The selected model: the user's choice while it is on offer, else the search's best trial, else
+ * the last import, else the newest earlier search's best, else the pretrained model. So the
+ * user's own trained model takes over from the pretrained one as soon as it exists.
+ */
 export function chooseModel(models: readonly ModelChoice[], selectedId: string | null): ModelChoice | null {
   return (
     models.find((m) => m.id === selectedId) ??
     models.find((m) => m.isBest) ??
     models.findLast((m) => m.kind === MODEL_KINDS.imported) ??
+    models.find((m) => m.kind === MODEL_KINDS.stored) ??
     models[0] ??
     null
   );
@@ -119,10 +205,20 @@ let importCount = 0;
 export const createModelsSlice: StateCreator<StudioState, [], [], ModelsSlice> = (set, get) => ({
   importedModels: [],
   selectedModelId: null,
+  storedModels: [],
+  pretrained: { status: 'loading' },
   addImportedModel: (model) => {
     const id = `${MODEL_KINDS.imported}:${++importCount}`;
     set({ importedModels: [...get().importedModels, { id, model }], selectedModelId: id });
     return id;
   },
   selectModel: (id) => set({ selectedModelId: id }),
+  refreshStoredModels: async () => {
+    try {
+      set({ storedModels: await loadStoredModels() });
+    } catch {
+      // Without IndexedDB there is nothing stored to offer; the search panel says why saving fails.
+    }
+  },
+  setPretrained: (pretrained) => set({ pretrained }),
 });

@@ -33,16 +33,37 @@ export interface SearchView {
   experimentId: string;
   experiment: ExperimentState;
   status: 'running' | 'finished';
+  /** When this page started (or resumed) the search, and when it ended here. */
   startedAt: number;
   finishedAt: number | null;
+  /** How long the search ran before this page resumed it (0 for a new search). */
+  elapsedBeforeMs: number;
   /** Latest step progress and start report per running trial. */
   progress: Record<string, StepProgress>;
   started: Record<string, TrialStarted>;
-  /** Wall-clock start and end of each trial, milliseconds. */
-  trialTimes: Record<string, { startedAt: number; endedAt: number | null }>;
+  /** Wall-clock start and end of each trial here, and the time it trained before a resume, milliseconds. */
+  trialTimes: Record<string, TrialTimes>;
   concurrency: number;
   /** Problems that did not stop the search (saving to IndexedDB failed, ...). */
   warnings: string[];
+}
+
+/** When a trial ran on this page, and how long it had trained before (a resumed trial's saved epochs). */
+export interface TrialTimes {
+  startedAt: number;
+  endedAt: number | null;
+  priorMs?: number;
+}
+
+/** How long a search has run, across reloads: its time before a resume plus its time on this page. */
+export function searchElapsedMs(view: Pick<SearchView, 'startedAt' | 'finishedAt' | 'elapsedBeforeMs'>, now: number): number {
+  return view.elapsedBeforeMs + (view.finishedAt ?? Math.max(now, view.startedAt)) - view.startedAt;
+}
+
+/** What a search's status line says it is: running, finished, or stopped by the user. */
+export function searchOutcome(view: Pick<SearchView, 'status' | 'experiment'>): 'running' | 'finished' | 'stopped' {
+  if (view.status === 'running') return 'running';
+  return view.experiment.stopped ? 'stopped' : 'finished';
 }
 
 /** Running the search: start, stop, resume, and what it has produced. */
@@ -123,13 +144,16 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
     const chosen = backendState.status === 'ready' ? backendState.report.chosen : undefined;
     const concurrency =
       options.concurrency ?? record.state.settings.maxConcurrentTrials ?? defaultConcurrency(chosen, navigator.hardwareConcurrency || 2, globalThis.crossOriginIsolated === true);
+    const startedAt = Date.now();
+    const elapsedBeforeMs = record.elapsedMs ?? 0;
     set({
       search: {
         experimentId: record.id,
         experiment: record.state,
         status: 'running',
-        startedAt: Date.now(),
+        startedAt,
         finishedAt: null,
+        elapsedBeforeMs,
         progress: {},
         started: {},
         trialTimes: {},
@@ -140,7 +164,10 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
     let saving: Promise<void> = Promise.resolve();
     const persist = (state: ExperimentState) => {
       saving = saving
-        .then(() => saveExperiment({ ...record, state, updatedAt: Date.now() }))
+        .then(() => {
+          const now = Date.now();
+          return saveExperiment({ ...record, state, updatedAt: now, elapsedMs: elapsedBeforeMs + now - startedAt });
+        })
         .catch((error: unknown) => warn(`The search is not being saved: ${messageOf(error)}`));
     };
     persist(record.state);
@@ -173,10 +200,15 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
           tellObservers(state);
         },
         onTrialStarted: (trialId, started) =>
-          patch((view) => ({
-            started: { ...view.started, [trialId]: started },
-            trialTimes: { ...view.trialTimes, [trialId]: { startedAt: Date.now(), endedAt: null } },
-          })),
+          patch((view) => {
+            // A resumed trial has trained its saved epochs before: their time counts towards its elapsed time.
+            const history = view.experiment.trials.find((t) => t.id === trialId)?.history ?? [];
+            const priorMs = history.reduce((sum, epoch) => sum + (epoch.time_s ?? 0), 0) * 1000;
+            return {
+              started: { ...view.started, [trialId]: started },
+              trialTimes: { ...view.trialTimes, [trialId]: { startedAt: Date.now(), endedAt: null, priorMs } },
+            };
+          }),
         onProgress: (trialId, progress) => patch((view) => ({ progress: { ...view.progress, [trialId]: progress } })),
         onCheckpoint: async (trialId, snapshot, best) => {
           if (best) set({ bestCheckpoints: { ...get().bestCheckpoints, [trialId]: snapshot } });
@@ -201,6 +233,7 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
         ),
       }));
       set({ resumable: null });
+      void get().refreshStoredModels();
       return final;
     } finally {
       runner = null;

@@ -20,6 +20,8 @@ export interface StoredExperiment {
   /** Milliseconds since the epoch. */
   createdAt: number;
   updatedAt: number;
+  /** How long the search has run, over every page that ran it (absent in records saved before it was kept). */
+  elapsedMs?: number;
   /** The tfjs backend the trials asked for, and the data limits. */
   backend: string;
   trainLimit?: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from './rng';
-import { sampleDomain, sampleTrials, trialId } from './sampler';
+import { sampleDomain, sampleTrials, stratifiedQuantiles, trialId } from './sampler';
 import { DEFAULT_SETTINGS, defaultSpace, totalTrials, type Domain, type RunSettings, type SearchSpace } from './space';
 
 const settings = (overrides: Partial<RunSettings> = {}): RunSettings => ({ ...DEFAULT_SETTINGS, ...overrides });
@@ -123,4 +123,28 @@ describe('sampleTrials', () => {
     for (const trial of trials) expect(trial.totalParams).toBe(trial.config.f1 * 1000 + 6);
     expect(sampleTrials(space, settings())[0]?.totalParams).toBeNull();
   });
+
+describe('continuous intervals across the trials of one search', () => {
+  it.each([
+    ['log-uniform lr', { kind: 'interval', lo: 1e-4, hi: 1e-2, log: true, integer: false }],
+    ['uniform beta1', { kind: 'interval', lo: 0.85, hi: 0.95, log: false, integer: false }],
+  ] as const)('never gives two trials the same %s, and puts one draw in each of n equal strata', (_, domain) => {
+    for (const seed of [0, 1, 2, 3, 4, 5, 6, 7]) {
+      const trials = sampleTrials({ ...defaultSpace(), lr: domain, beta1: domain.lo < 1e-3 ? defaultSpace().beta1 : domain }, { ...DEFAULT_SETTINGS, numTrials: 12, seed });
+      const name = domain.lo < 1e-3 ? 'lr' : 'beta1';
+      const values = trials.map((t) => t.config[name]);
+      // Four significant digits, as the trial table shows them: still all different.
+      expect(new Set(values.map((v) => v.toPrecision(4))).size).toBe(12);
+      const quantile = (v: number) => (domain.log ? Math.log(v / domain.lo) / Math.log(domain.hi / domain.lo) : (v - domain.lo) / (domain.hi - domain.lo));
+      expect(new Set(values.map((v) => Math.floor(quantile(v) * 12))).size).toBe(12);
+    }
+  });
+
+  it('stratified quantiles are a seeded permutation of one point per stratum', () => {
+    const a = stratifiedQuantiles(10, createRng(5));
+    expect(stratifiedQuantiles(10, createRng(5))).toEqual(a);
+    expect(a.map((u) => Math.floor(u * 10)).sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
+
 });

@@ -35,6 +35,23 @@ function pick(values: readonly number[], rng: Rng): number {
  * and rounds, as Optuna does.
  */
 export function sampleDomain(domain: Domain, rng: Rng): number {
+  return domain.kind === 'interval' ? intervalValue(domain, rng.next()) : discreteDraw(domain, rng);
+}
+
+/** An interval's value at quantile `u` in [0, 1) of its distribution (uniform, log-uniform, integer). */
+function intervalValue(domain: Extract<Domain, { kind: 'interval' }>, u: number): number {
+  const { lo, hi, log, integer } = domain;
+  if (integer && log) {
+    const a = Math.log(lo - 0.5);
+    const b = Math.log(hi + 0.5);
+    return Math.min(hi, Math.max(lo, Math.round(Math.exp(a + u * (b - a)))));
+  }
+  if (integer) return Math.min(hi, lo + Math.floor(u * (hi - lo + 1)));
+  if (log) return Math.exp(Math.log(lo) + u * (Math.log(hi) - Math.log(lo)));
+  return lo + u * (hi - lo);
+}
+
+function discreteDraw(domain: Exclude<Domain, { kind: 'interval' }>, rng: Rng): number {
   switch (domain.kind) {
     case 'fixed':
       return domain.value;
@@ -43,19 +60,21 @@ export function sampleDomain(domain: Domain, rng: Rng): number {
       return pick(domain.values, rng);
     case 'range':
       return pick(rangeValues(domain.start, domain.stop, domain.step), rng);
-    case 'interval': {
-      const { lo, hi, log, integer } = domain;
-      const u = rng.next();
-      if (integer && log) {
-        const a = Math.log(lo - 0.5);
-        const b = Math.log(hi + 0.5);
-        return Math.min(hi, Math.max(lo, Math.round(Math.exp(a + u * (b - a)))));
-      }
-      if (integer) return Math.min(hi, lo + Math.floor(u * (hi - lo + 1)));
-      if (log) return Math.exp(Math.log(lo) + u * (Math.log(hi) - Math.log(lo)));
-      return lo + u * (hi - lo);
-    }
   }
+}
+
+/**
+ * `count` quantiles in [0, 1), one in each of `count` equal strata, in a seeded random order
+ * (Latin hypercube sampling of one axis). Independent draws can land on the same value, or as
+ * good as the same; one draw per stratum never does, and it covers the range evenly.
+ */
+export function stratifiedQuantiles(count: number, rng: Rng): number[] {
+  const order = Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order.map((stratum) => (stratum + rng.next()) / count);
 }
 
 /** Every point of the grid, the first grid axis varying fastest; one empty point without grid axes. */
@@ -73,18 +92,27 @@ function gridPoints(space: SearchSpace): Partial<TrialConfig>[] {
 /**
  * The trials of a search: num_trials x grid points, ids in order, the same list for the same
  * space, settings and seed. Hyperparameters are drawn in a fixed order (lr, beta1, beta2, f1, f2,
- * batch_size), one generator for the whole search.
+ * batch_size), one generator for the whole search. A continuous interval (not int(...)) is
+ * sampled by strata, one per trial, so no two trials of a search share its value.
  */
 export function sampleTrials(space: SearchSpace, settings: RunSettings, options: SampleOptions = {}): TrialSpec[] {
   const rng = createRng(settings.seed);
   const points = gridPoints(space);
+  const count = settings.numTrials * points.length;
+  const strata = new Map<string, number[]>();
+  for (const name of HYPERPARAMETERS) {
+    const domain = space[name];
+    if (domain.kind === 'interval' && !domain.integer) strata.set(name, stratifiedQuantiles(count, rng));
+  }
   const trials: TrialSpec[] = [];
   for (let sample = 0; sample < settings.numTrials; sample += 1) {
     for (const point of points) {
       const config = {} as TrialConfig;
       for (const name of HYPERPARAMETERS) {
         const fromGrid: number | undefined = point[name];
-        config[name] = fromGrid ?? sampleDomain(space[name], rng);
+        const domain = space[name];
+        const quantile = strata.get(name)?.[trials.length];
+        config[name] = fromGrid ?? (domain.kind === 'interval' && quantile !== undefined ? intervalValue(domain, quantile) : sampleDomain(domain, rng));
       }
       const totalParams = options.countParams ? options.countParams(config) : null;
       trials.push({ id: trialId(trials.length), config, totalParams });

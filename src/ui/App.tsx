@@ -1,30 +1,48 @@
-import { BackendPanel } from './BackendPanel';
+import { useCallback, useState } from 'react';
+import { BackendChip } from './BackendChip';
 import { DatasetPanel } from './DatasetPanel';
+import { DiagnosticsDrawer } from './DiagnosticsDrawer';
+import { DrawPanel } from './draw/DrawPanel';
+import { ModelsProvider } from './models/ModelsContext';
 import { ModelsPanel } from './models/ModelsPanel';
 import { README_URL } from './readmeLink';
+import { ResultsPanel } from './search/ResultsPanel';
 import { SearchPanel } from './search/SearchPanel';
 import { TrackingPanel } from './tracking/TrackingPanel';
 
-/** The studio's one page: a column of panels, each fed by the store. */
+/**
+ * The studio's one page, laid out as the workflow: draw on a model (the pretrained one at first),
+ * configure and run a search, watch its trials, then pick, compare and download a model. The data
+ * and tracking panels follow; the backend's diagnostics sit behind a chip, in a drawer.
+ */
 export function App() {
+  const [diagnosticsOpen, setDiagnosticsOpen] = useState(false);
+  const closeDiagnostics = useCallback(() => setDiagnosticsOpen(false), []);
   return (
     <div className="studio">
       <header className="studio-header">
-        <h1>FileNest Digit Studio</h1>
-        <p className="about">
-          Tune, train and test a lightweight (&lt;10k parameters) MNIST classifier in your browser.{' '}
-          <a href={README_URL} data-testid="about-readme" target="_blank" rel="noreferrer">
-            Read the README
-          </a>
-        </p>
+        <div>
+          <h1>FileNest Digit Studio</h1>
+          <p className="about">
+            Tune, train and test a lightweight (&lt;10k parameters) MNIST classifier in your browser.{' '}
+            <a href={README_URL} data-testid="about-readme" target="_blank" rel="noreferrer">
+              Read the README
+            </a>
+          </p>
+        </div>
+        <BackendChip open={diagnosticsOpen} onToggle={() => setDiagnosticsOpen((open) => !open)} />
       </header>
-      <main className="panels">
-        <BackendPanel />
-        <DatasetPanel />
-        <SearchPanel />
-        <TrackingPanel />
-        <ModelsPanel />
-      </main>
+      <ModelsProvider>
+        <main className="workflow">
+          <DrawPanel />
+          <SearchPanel />
+          <ResultsPanel />
+          <ModelsPanel />
+          <DatasetPanel />
+          <TrackingPanel />
+        </main>
+      </ModelsProvider>
+      <DiagnosticsDrawer open={diagnosticsOpen} onClose={closeDiagnostics} />
     </div>
   );
 }

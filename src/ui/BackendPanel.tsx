@@ -1,10 +1,11 @@
-import { useEffect } from 'react';
+import { useCallback } from 'react';
 import type { AdapterSummary, BackendChoice, BackendReport, CandidateOutcome } from '../backend';
 import { BACKEND_CHOICES, parseBackendChoice } from '../backend/choice';
 import { ENGINE_LABELS } from '../engine/stepEngine';
 import type { ProbeState, SelfTestState } from '../state/backendSlice';
 import { useStudio } from '../state/store';
 import { readUrlState, writeUrlState } from '../state/urlState';
+import { useStartAfterFirstModel } from './startAfterFirstModel';
 
 function formatBytes(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
@@ -121,6 +122,8 @@ function ProbeFacts({ probe }: { probe: ProbeState }) {
   switch (probe.status) {
     case 'not-run':
       return <p className="muted" data-testid="probe-source">Not measured: the backend was chosen by hand.</p>;
+    case 'checking':
+      return <p className="muted" data-testid="probe-source">Looking for an earlier measurement on this device…</p>;
     case 'measuring':
       return <p className="muted" data-testid="probe-source">Measuring each backend with a few training steps…</p>;
     case 'failed':
@@ -194,9 +197,7 @@ export function BackendPanel() {
   const backend = useStudio((state) => state.backend);
   const startBackend = useStudio((state) => state.startBackend);
 
-  useEffect(() => {
-    void startBackend(readUrlState(window.location.search).backend);
-  }, [startBackend]);
+  useStartAfterFirstModel(useCallback(() => void startBackend(readUrlState(window.location.search).backend), [startBackend]));
 
   return (
     <section className="panel" data-testid="backend-panel" aria-labelledby="backend-panel-title">

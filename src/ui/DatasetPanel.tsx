@@ -1,9 +1,10 @@
-import { useEffect } from 'react';
+import { useCallback } from 'react';
 import type { MnistLoadProgress, MnistSource } from '../data/loadMnist';
 import type { DatasetState, DatasetSummary } from '../state/datasetSlice';
 import { useStudio } from '../state/store';
 import { LabelHistogram } from './LabelHistogram';
 import { SampleGrid } from './SampleGrid';
+import { useStartAfterFirstModel } from './startAfterFirstModel';
 
 const SOURCE_NAMES: Record<MnistSource, string> = { network: 'network', indexeddb: 'IndexedDB', mixed: 'mixed' };
 
@@ -94,9 +95,7 @@ export function DatasetPanel() {
   const startDatasetLoad = useStudio((s) => s.startDatasetLoad);
   const clearDatasetCache = useStudio((s) => s.clearDatasetCache);
 
-  useEffect(() => {
-    void startDatasetLoad();
-  }, [startDatasetLoad]);
+  useStartAfterFirstModel(useCallback(() => void startDatasetLoad(), [startDatasetLoad]));
 
   const summary = dataset.status === 'ready' ? dataset.summary : null;
   return (

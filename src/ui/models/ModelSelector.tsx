@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { percent } from '../../draw/prediction';
-import type { ModelChoice } from '../../state/modelsSlice';
+import { MODEL_KINDS, type ModelChoice, type ModelKind } from '../../state/modelsSlice';
 
 /** Props of {@link ModelSelector}. */
 export interface ModelSelectorProps {
@@ -12,38 +12,54 @@ export interface ModelSelectorProps {
 /** How a model reads in the list: "t0003 ★ best, val_acc 97.1% (epoch 2), f1=8 f2=6". */
 export function modelLabel(model: ModelChoice): string {
   const shape = `f1=${model.f1} f2=${model.f2}`;
-  if (model.kind === 'imported') return `${model.name} (imported), ${shape}`;
   const accuracy = model.valAcc === null ? '' : `, val_acc ${percent(model.valAcc)} (epoch ${model.epoch})`;
-  return `${model.name}${model.isBest ? ' ★ best' : ''}${accuracy}, ${shape}`;
+  switch (model.kind) {
+    case MODEL_KINDS.imported:
+      return `${model.name} (imported), ${shape}`;
+    case MODEL_KINDS.pretrained:
+      return `Pretrained Classifier${accuracy}, ${shape}`;
+    case MODEL_KINDS.stored:
+      return `${model.name} of ${model.experimentId ?? 'an earlier search'}${accuracy}, ${shape}`;
+    case MODEL_KINDS.trial:
+      return `${model.name}${model.isBest ? ' ★ best' : ''}${accuracy}, ${shape}`;
+  }
 }
 
-/** Chooses the model to draw with and evaluate: the best trial (marked), any trial, or an import. */
+const GROUPS: readonly [ModelKind, string][] = [
+  [MODEL_KINDS.trial, 'Trials of this search'],
+  [MODEL_KINDS.stored, 'Best of earlier searches'],
+  [MODEL_KINDS.imported, 'Imported checkpoints'],
+  [MODEL_KINDS.pretrained, 'Shipped with the studio'],
+];
+
+/** Chooses the model to draw with and evaluate: a trial (the best marked), an earlier search's best, an import, or the pretrained model. */
 export function ModelSelector({ models, selected, onSelect }: ModelSelectorProps) {
   const id = useId();
-  const trials = models.filter((m) => m.kind === 'trial');
-  const imports = models.filter((m) => m.kind === 'imported');
   return (
     <div className="model-selector">
       <label htmlFor={id}>Model</label>
-      <select id={id} data-testid="model-select" value={selected?.id ?? ''} onChange={(event) => onSelect(event.target.value)}>
-        {trials.length > 0 && (
-          <optgroup label="Trials of this search">
-            {trials.map((m) => (
-              <option key={m.id} value={m.id}>
-                {modelLabel(m)}
-              </option>
-            ))}
-          </optgroup>
-        )}
-        {imports.length > 0 && (
-          <optgroup label="Imported checkpoints">
-            {imports.map((m) => (
-              <option key={m.id} value={m.id}>
-                {modelLabel(m)}
-              </option>
-            ))}
-          </optgroup>
-        )}
+      <select
+        id={id}
+        data-testid="model-select"
+        value={selected?.id ?? ''}
+        disabled={models.length === 0}
+        onChange={(event) => onSelect(event.target.value)}
+      >
+        {models.length === 0 && <option value="">loading…</option>}
+        {GROUPS.map(([kind, label]) => {
+          const group = models.filter((m) => m.kind === kind);
+          return (
+            group.length > 0 && (
+              <optgroup key={kind} label={label}>
+                {group.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {modelLabel(m)}
+                  </option>
+                ))}
+              </optgroup>
+            )
+          );
+        })}
       </select>
     </div>
   );

@@ -56,7 +56,7 @@ export function TestSetExplorer({ modelKey, modelName, backend }: TestSetExplore
 
   const waiting = datasetStatus !== 'ready';
   return (
-    <section className="panel wide test-set-explorer" aria-labelledby="test-set-title" data-testid="test-set-explorer">
+    <section className="test-set-explorer" aria-labelledby="test-set-title" data-testid="test-set-explorer">
       <h2 id="test-set-title">Test-set explorer</h2>
       <div className="explorer-controls">
         <label htmlFor={limitId}>Test images</label>

@@ -8,7 +8,13 @@ export function useModels(): { models: ModelChoice[]; selected: ModelChoice | nu
   const bestCheckpoints = useStudio((s) => s.bestCheckpoints);
   const imported = useStudio((s) => s.importedModels);
   const selectedId = useStudio((s) => s.selectedModelId);
-  const models = useMemo(() => listModels(search, bestCheckpoints, imported), [search, bestCheckpoints, imported]);
+  const stored = useStudio((s) => s.storedModels);
+  const pretrainedState = useStudio((s) => s.pretrained);
+  const pretrained = pretrainedState.status === 'ready' ? pretrainedState.model : null;
+  const models = useMemo(
+    () => listModels(search, bestCheckpoints, imported, { stored, pretrained }),
+    [search, bestCheckpoints, imported, stored, pretrained],
+  );
   const selected = useMemo(() => chooseModel(models, selectedId), [models, selectedId]);
   return { models, selected };
 }

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Suspense, useCallback, useEffect, useState } from 'react';
 import { useStudio } from '../../state/store';
 import { deleteExperiment, listExperiments, loadExperiment, type ExperimentSummary, type StoredExperiment } from '../../tune/persistence';
 import { ExperimentActions } from '../compare/ExperimentActions';
-import { ExperimentCompare } from '../compare/ExperimentCompare';
+import { ExperimentCompare } from './lazyCharts';
 import { formatDuration, spaceSummary } from '../compare/spaceSummary';
 import { RayImport } from './RayImport';
 import { SearchResults } from './SearchResults';
@@ -96,7 +96,9 @@ export function ExperimentHistory() {
         </div>
       )}
       {compared.length >= 2 ? (
-        <ExperimentCompare ids={list.filter((item) => compared.includes(item.id)).map((item) => item.id)} />
+        <Suspense fallback={<p className="muted">Loading the comparison…</p>}>
+          <ExperimentCompare ids={list.filter((item) => compared.includes(item.id)).map((item) => item.id)} />
+        </Suspense>
       ) : (
         list.length >= 2 && <p className="muted">Tick two or more experiments to compare their best curves and spaces.</p>
       )}

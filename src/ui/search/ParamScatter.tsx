@@ -1,6 +1,7 @@
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ExperimentState } from '../../tune/experiment';
 import { discreteValues, HYPERPARAMETERS, type HyperparameterName } from '../../tune/space';
+import { linearAxis, logAxis } from './axes';
 import { trialColor } from './colors';
 
 /** Hyperparameters the search varies (one that takes a single value has nothing to show). */
@@ -22,6 +23,9 @@ export function ParamScatter({ experiment, selected }: { experiment: ExperimentS
         const points = experiment.trials.flatMap((trial, index) =>
           trial.best ? [{ x: trial.config[name], y: trial.best.val_acc, id: trial.id, fill: trialColor(index) }] : [],
         );
+        const xs = points.map((p) => p.x);
+        const xAxis = log ? logAxis(xs) : linearAxis(xs);
+        const yAxis = linearAxis(points.map((p) => p.y));
         return (
           <figure className="chart" key={name} data-testid={`scatter-${name}`}>
             <figcaption>
@@ -33,8 +37,8 @@ export function ParamScatter({ experiment, selected }: { experiment: ExperimentS
               <ResponsiveContainer width="100%" height={180}>
                 <ScatterChart margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
                   <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-                  <XAxis dataKey="x" type="number" name={name} scale={log ? 'log' : 'auto'} domain={['auto', 'auto']} tick={{ fontSize: 11 }} />
-                  <YAxis dataKey="y" type="number" name="val_acc" domain={['auto', 'auto']} width={48} tick={{ fontSize: 11 }} tickFormatter={(v: number) => `${(v * 100).toFixed(1)}%`} />
+                  <XAxis dataKey="x" type="number" name={name} scale={log ? 'log' : 'auto'} domain={xAxis.domain} ticks={xAxis.ticks} tick={{ fontSize: 11 }} />
+                  <YAxis dataKey="y" type="number" name="val_acc" domain={yAxis.domain} ticks={yAxis.ticks} width={48} tick={{ fontSize: 11 }} tickFormatter={(v: number) => `${(v * 100).toFixed(1)}%`} />
                   <Tooltip formatter={(value: unknown) => (typeof value === 'number' ? Number(value.toPrecision(4)) : String(value))} />
                   <Scatter
                     data={points}

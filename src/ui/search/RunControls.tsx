@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useStudio } from '../../state/store';
 import { deleteExperiment } from '../../tune/persistence';
 import { totalTrials } from '../../tune/space';
+import { SearchCost } from './SearchCost';
 import { SearchProgressBar } from './SearchProgressBar';
 
 const FULL_TRAIN = 60_000;
@@ -10,14 +11,14 @@ const FULL_VAL = 10_000;
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A data limit typed by the user: undefined for the full split. */
-function limit(text: string, full: number): number | undefined {
+export function limit(text: string, full: number): number | undefined {
   const value = Math.floor(Number(text));
   return Number.isFinite(value) && value > 0 && value < full ? value : undefined;
 }
 
-/** Run search, stop all, resume an unfinished search, the data subset, and the whole search's progress. */
 const trialCount = (n: number) => `${n} ${n === 1 ? 'trial' : 'trials'}`;
 
+/** Run search, stop all, resume an unfinished search, the presets and the cost, the data subset, and the whole search's progress. */
 export function RunControls() {
   const parsed = useStudio((s) => s.parsed);
   const search = useStudio((s) => s.search);
@@ -59,6 +60,15 @@ export function RunControls() {
           </button>
         </p>
       )}
+      <SearchCost
+        trainImages={limit(train, FULL_TRAIN) ?? FULL_TRAIN}
+        valImages={limit(val, FULL_VAL) ?? FULL_VAL}
+        disabled={running}
+        onPreset={(preset) => {
+          setTrain(String(preset.trainImages));
+          setVal(String(preset.valImages));
+        }}
+      />
       <div className="run-row">
         <fieldset className="data-subset" disabled={running}>
           <legend>Data subset</legend>

@@ -1,4 +1,4 @@
-import type { SearchView } from '../../state/searchSlice';
+import { searchElapsedMs, searchOutcome, type SearchView } from '../../state/searchSlice';
 import { formatDuration, searchProgress } from './searchProgress';
 import { useNow, useThrottledValue } from './throttle';
 
@@ -7,15 +7,17 @@ export function SearchProgressBar({ search: live }: { search: SearchView }) {
   const search = useThrottledValue(live);
   const running = search.status === 'running';
   const now = useNow(running);
-  const elapsed = (search.finishedAt ?? Math.max(now, search.startedAt)) - search.startedAt;
+  const elapsed = searchElapsedMs(search, now);
+  const outcome = searchOutcome(search);
   const p = searchProgress(search.experiment, running ? search.progress : {}, elapsed);
   // What trains the steps, as the trials' Workers reported it (the fused kernels on WebGPU).
   const engines = [...new Map(Object.values(search.started).map((s) => [s.engine.name, s.engine])).values()];
   return (
-    <div className="search-progress" data-testid="search-progress" data-status={search.status}>
+    <div className="search-progress" data-testid="search-progress" data-status={search.status} data-outcome={outcome}>
       <progress max={Math.max(p.epochsTotal, 1)} value={p.epochsDone} aria-label="Search progress" />
       <span data-testid="search-progress-text">
-        {search.status === 'finished' ? 'Finished: ' : ''}
+        {outcome === 'finished' && 'Finished: '}
+        {outcome === 'stopped' && 'Stopped by you: '}
         {p.trialsDone} of {p.trialsTotal} trials done · elapsed {formatDuration(p.elapsedMs)}
         {running && ` · ${p.remainingMs === null ? 'estimating time left…' : `about ${formatDuration(p.remainingMs)} left`}`}
         {' · '}

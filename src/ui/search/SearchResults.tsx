@@ -1,14 +1,14 @@
-import { useState } from 'react';
+import type { TrialTimes } from '../../state/searchSlice';
+import { Suspense, useState } from 'react';
 import type { StepProgress } from '../../train/trainer';
 import { bestTrial, type ExperimentState } from '../../tune/experiment';
-import { ParamScatter } from './ParamScatter';
-import { TrialCharts } from './TrialCharts';
+import { ParamScatter, TrialCharts } from './lazyCharts';
 import { TrialTable } from './TrialTable';
 
 export interface SearchResultsProps {
   experiment: ExperimentState;
   progress?: Record<string, StepProgress>;
-  trialTimes?: Record<string, { startedAt: number; endedAt: number | null }>;
+  trialTimes?: Record<string, TrialTimes>;
   now: number;
   /** Absent for a past experiment (read-only). */
   onStop?: (trialId: string) => void;
@@ -20,8 +20,10 @@ export function SearchResults({ experiment, progress = {}, trialTimes = {}, now,
   const bestId = bestTrial(experiment)?.id ?? null;
   return (
     <div className="search-results">
-      <TrialCharts trials={experiment.trials} bestId={bestId} selected={selected} />
-      <ParamScatter experiment={experiment} selected={selected} />
+      <Suspense fallback={<p className="chart-empty muted">Loading the charts…</p>}>
+        <TrialCharts trials={experiment.trials} bestId={bestId} selected={selected} />
+        <ParamScatter experiment={experiment} selected={selected} />
+      </Suspense>
       <TrialTable
         experiment={experiment}
         progress={progress}

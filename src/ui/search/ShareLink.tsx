@@ -1,13 +1,13 @@
 import { useState } from 'react';
-import bundledConfig from '../../../configuration/config.yaml?raw';
 import { parseStudioConfig } from '../../state/configSlice';
+import { SEARCH_PRESETS } from '../../state/presets';
 import { useStudio } from '../../state/store';
 import { readUrlState, shareableUrl } from '../../state/urlState';
 import { toOverrides } from '../../tune/overrides';
 
-const bundled = parseStudioConfig(bundledConfig, []);
+const bundled = parseStudioConfig(SEARCH_PRESETS.original.configText, []);
 
-/** "Copy link": the space as overrides of the bundled config.yaml, in a URL that restores it. */
+/** "Copy link": the space as overrides of the original config.yaml, in a URL that restores it. */
 export function ShareLink() {
   const parsed = useStudio((s) => s.parsed);
   const [link, setLink] = useState<{ url: string; copied: boolean } | null>(null);

@@ -1,5 +1,6 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TrialRecord } from '../../tune/experiment';
+import { epochAxis, linearAxis } from './axes';
 import { epochRows, seriesKey } from './chartData';
 import { trialColor } from './colors';
 
@@ -16,6 +17,8 @@ const tooltipValue = (value: unknown) => (typeof value === 'number' ? Number(val
 function EpochChart({ title, testId, trials, bestId, selected, series, percent }: ChartsProps & { title: string; testId: string; series: Series[]; percent?: boolean }) {
   const rows = epochRows(trials, series.map((s) => s.metric));
   const emphasis = selected ?? bestId;
+  const xAxis = epochAxis(Math.max(1, ...rows.map((row) => row.epoch ?? 1)));
+  const yAxis = linearAxis(rows.flatMap((row) => Object.entries(row).flatMap(([key, value]) => (key === 'epoch' ? [] : [value]))));
   return (
     <figure className="chart" data-testid={testId} data-points={rows.length}>
       <figcaption>{title}</figcaption>
@@ -25,11 +28,12 @@ function EpochChart({ title, testId, trials, bestId, selected, series, percent }
         <ResponsiveContainer width="100%" height={220}>
           <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-            <XAxis dataKey="epoch" type="number" domain={[1, 'dataMax']} allowDecimals={false} tick={{ fontSize: 11 }} />
+            <XAxis dataKey="epoch" type="number" domain={xAxis.domain} ticks={xAxis.ticks} allowDecimals={false} tick={{ fontSize: 11 }} />
             <YAxis
               tick={{ fontSize: 11 }}
               width={48}
-              domain={['auto', 'auto']}
+              domain={yAxis.domain}
+              ticks={yAxis.ticks}
               tickFormatter={(v: number) => (percent ? `${(v * 100).toFixed(1)}%` : String(Number(v.toPrecision(3))))}
             />
             <Tooltip formatter={tooltipValue} labelFormatter={(epoch: unknown) => `epoch ${typeof epoch === 'number' ? epoch : '?'}`} />

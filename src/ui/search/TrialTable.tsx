@@ -1,3 +1,4 @@
+import type { TrialTimes } from '../../state/searchSlice';
 import { useState } from 'react';
 import type { StepProgress } from '../../train/trainer';
 import { bestTrial, TRIAL_STATUS, type ExperimentState } from '../../tune/experiment';
@@ -9,7 +10,7 @@ import { nextSortOrder, sortTrialRows, trialRow, type SortColumn, type SortOrder
 export interface TrialTableProps {
   experiment: ExperimentState;
   progress: Record<string, StepProgress>;
-  trialTimes: Record<string, { startedAt: number; endedAt: number | null }>;
+  trialTimes: Record<string, TrialTimes>;
   now: number;
   selected: string | null;
   onSelect: (trialId: string | null) => void;

@@ -8,18 +8,34 @@ type CommitInputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'o
 };
 
 /**
+ * The text to commit when the user presses Enter or leaves the field, or null for none. It is
+ * compared with what this field last committed, not with the shown value: after a rejected typo
+ * ("3a") the form still shows the last valid value ("3"), and typing that value back must commit
+ * it, or the typo would stay in config.yaml with its error.
+ */
+export function textToCommit(draft: string, lastCommitted: string): string | null {
+  const text = draft.trim();
+  return text === lastCommitted ? null : text;
+}
+
+/**
  * A text field that keeps what the user types until Enter or blur, then commits it once; it
  * follows `value` again whenever `value` changes from outside.
  */
 export function CommitInput({ value, onCommit, ...rest }: CommitInputProps) {
   const [draft, setDraft] = useState(value);
   const [source, setSource] = useState(value);
+  const [committed, setCommitted] = useState(value);
   if (source !== value) {
     setSource(value);
     setDraft(value);
+    setCommitted(value);
   }
   const commit = () => {
-    if (draft.trim() !== value) onCommit(draft.trim());
+    const text = textToCommit(draft, committed);
+    if (text === null) return;
+    setCommitted(text);
+    onCommit(text);
   };
   return (
     <input

@@ -23,7 +23,7 @@ export interface SortOrder {
 }
 
 /** One trial as a row; `times` gives its wall-clock start and end when known. */
-export function trialRow(trial: TrialRecord, times: { startedAt: number; endedAt: number | null } | undefined, now: number): TrialRow {
+export function trialRow(trial: TrialRecord, times: { startedAt: number; endedAt: number | null; priorMs?: number } | undefined, now: number): TrialRow {
   const last = trial.history[trial.history.length - 1];
   const trained = trial.history.reduce((sum, m) => sum + (m.time_s ?? 0), 0) * 1000;
   return {
@@ -35,7 +35,7 @@ export function trialRow(trial: TrialRecord, times: { startedAt: number; endedAt
     bestValAcc: trial.best?.val_acc ?? null,
     valLoss: trial.best?.val_loss ?? null,
     samplesPerS: last?.samples_per_s ?? null,
-    elapsedMs: times ? (times.endedAt ?? now) - times.startedAt : trained > 0 ? trained : null,
+    elapsedMs: times ? (times.priorMs ?? 0) + (times.endedAt ?? now) - times.startedAt : trained > 0 ? trained : null,
   };
 }
 
