@@ -60,7 +60,7 @@ test('measures the backends at start-up, picks wasm over software WebGPU, and ca
   });
   await test.step('the studio starts the probe\'s choice and says why', async () => {
     await expect(backendPanel.field('chosen-backend')).toHaveText('wasm');
-    await expect(backendPanel.field('backend-reason')).toContainText('Measured at start-up: wasm is the fastest backend');
+    await expect(backendPanel.field('backend-reason')).toContainText('Measured at start-up: wasm with the fused CPU step is the fastest backend');
     const isolated = await backendPanel.page.evaluate(() => globalThis.crossOriginIsolated);
     await expect(backendPanel.field('cross-origin-isolated')).toContainText(isolated ? 'yes' : 'no');
     await expect(backendPanel.field('backend-self-test')).toContainText(/matmul ok in [\d.]+ ms on wasm/);

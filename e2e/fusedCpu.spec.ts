@@ -81,3 +81,30 @@ test('the fused CPU step trains in the page, on one thread and on Workers over s
   }
   expect(node.losses.every((l) => Number.isFinite(l) && l > 0)).toBe(true);
 });
+
+test('a search on a machine without WebGPU trains with the fused CPU step, says so, and learns', async ({ page }) => {
+  test.setTimeout(300_000);
+  const started: { engine: string; backend: string }[] = [];
+  await page.exposeFunction('digitStudioReport', (event: { kind: string; engine?: string; backend?: string }) => {
+    if (event.kind === 'trial-started') started.push({ engine: event.engine ?? '', backend: event.backend ?? '' });
+  });
+  await page.goto('./?backend=wasm');
+  await page.waitForFunction(() => window.digitStudio !== undefined);
+  const results = await page.evaluate(() =>
+    window.digitStudio!.runSearch({
+      backend: 'wasm',
+      overrides: ['num_trials=1', 'max_num_epochs=2', 'lr=choice(0.002)'],
+      trainLimit: 4000,
+      valLimit: 1000,
+    }),
+  );
+  expect(started).toHaveLength(1);
+  expect(started[0]?.engine).toMatch(/^fused CPU step, \d+ threads?$/);
+  const trial = results.results.trials[0];
+  expect(trial?.status).toBe('TERMINATED');
+  const accuracy = trial?.history.map((h) => h.val_acc) ?? [];
+  console.log(`fused CPU search, 4,000 images x 2 epochs: val_acc ${accuracy.join(', ')}; ${trial?.history.map((h) => Math.round(h.samples_per_s)).join(', ')} samples/s`);
+  // A silent training break (a wrong gradient, a skipped batch) stays near chance (0.1).
+  expect(accuracy.at(-1)).toBeGreaterThan(0.85);
+  await expect(page.getByTestId('search-engine')).toContainText('trains on fused CPU step');
+});
