@@ -4,7 +4,10 @@
  * read the same list, so both doors are held to the same messages.
  */
 import { deflateSync, strToU8 } from 'fflate';
+import { classifierStateDictLayout } from './classifierStateDict';
 import { encodePickle } from './pickleWriter';
+import { writeCheckpoint } from './ptWriter';
+import { defaultAdamParamGroup, numel, type StateDictEntry } from './stateDict';
 import { call, global, int, orderedDict, persistentId, tuple } from './pickleValue';
 import { crc32 } from './zipReader';
 
@@ -27,7 +30,7 @@ export function rawZip(entries: RawEntry[], aliases: { name: string; of: number 
   const headers: { offset: number; header: Uint8Array }[] = [];
   for (const entry of entries) {
     const name = strToU8(entry.name);
-    const body = entry.deflate ? deflateSync(entry.data) : entry.data;
+    const body = entry.deflate ? deflated(entry.data) : entry.data;
     const crc = entry.declaredCrc ?? crc32(entry.data);
     const size = entry.declaredSize ?? entry.data.length;
     const method = entry.deflate ? 8 : 0;
@@ -67,6 +70,14 @@ export function rawZip(entries: RawEntry[], aliases: { name: string; of: number 
   ev.setUint32(12, directorySize, true);
   ev.setUint32(16, offset, true);
   return concat([...parts, ...central, end]);
+}
+
+const deflatedCache = new WeakMap<Uint8Array, Uint8Array>();
+/** `data` deflated, once per array: the bombs share one 20 MB payload. */
+function deflated(data: Uint8Array): Uint8Array {
+  const cached = deflatedCache.get(data) ?? deflateSync(data, { level: 1 });
+  deflatedCache.set(data, cached);
+  return cached;
 }
 
 function centralHeader(name: Uint8Array, method: number, crc: number, compressed: number, size: number, offset: number): Uint8Array {
@@ -286,4 +297,14 @@ function findBytes(haystack: Uint8Array, needle: Uint8Array): number {
     return i;
   }
   return -1;
+}
+
+/** A valid studio checkpoint of `Classifier(f1, f2)` with small deterministic weights: what must still import after the hostile files. */
+export function validCheckpoint(f1 = 8, f2 = 6): Uint8Array {
+  const model = classifierStateDictLayout(f1, f2).map((entry): StateDictEntry =>
+    entry.dtype === 'int64'
+      ? { key: entry.key, shape: entry.shape, dtype: 'int64', data: new BigInt64Array(1) }
+      : { key: entry.key, shape: entry.shape, dtype: 'float32', data: Float32Array.from({ length: numel(entry.shape) }, (_, i) => ((i % 7) - 3) / 50) },
+  );
+  return writeCheckpoint({ model, optimizer: { state: [], paramGroup: defaultAdamParamGroup(1e-3, [0.9, 0.999]) } });
 }
