@@ -1,6 +1,7 @@
 import { BackendPanel } from './BackendPanel';
 import { DatasetPanel } from './DatasetPanel';
 import { ModelsPanel } from './models/ModelsPanel';
+import { PanelBoundary } from './PanelBoundary';
 import { README_URL } from './readmeLink';
 import { SearchPanel } from './search/SearchPanel';
 import { TrackingPanel } from './tracking/TrackingPanel';
@@ -19,11 +20,21 @@ export function App() {
         </p>
       </header>
       <main className="panels">
-        <BackendPanel />
-        <DatasetPanel />
-        <SearchPanel />
-        <TrackingPanel />
-        <ModelsPanel />
+        <PanelBoundary name="Backend">
+          <BackendPanel />
+        </PanelBoundary>
+        <PanelBoundary name="Dataset">
+          <DatasetPanel />
+        </PanelBoundary>
+        <PanelBoundary name="Search">
+          <SearchPanel />
+        </PanelBoundary>
+        <PanelBoundary name="Tracking">
+          <TrackingPanel />
+        </PanelBoundary>
+        <PanelBoundary name="Models">
+          <ModelsPanel />
+        </PanelBoundary>
       </main>
     </div>
   );
