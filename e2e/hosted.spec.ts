@@ -132,7 +132,7 @@ test('dist/ on a plain static host under a sub-path: isolated, shareable, and of
 
   expect(failures(), 'no request may fail while online').toEqual([]);
   expect(policyViolations, "the build's Content-Security-Policy allows all the studio does").toEqual([]);
-  expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toContain("script-src 'self' 'wasm-unsafe-eval'");
+  expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toContain("script-src 'self' 'wasm-unsafe-eval' blob:");
 
   await test.step('with no network, a reload still opens the studio, isolated, with data, and trains', async () => {
     await context.setOffline(true);

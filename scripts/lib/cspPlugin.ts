@@ -6,14 +6,14 @@
 import type { Plugin } from 'vite';
 
 /**
- * What the studio needs and nothing more: its own scripts and Workers (blob: Workers for the wasm
- * backend's threads), WebAssembly compilation, data: and blob: images (the icon, canvases), blob:
+ * What the studio needs and nothing more: its own scripts and Workers (the wasm backend's thread
+ * Workers are blob: URLs that importScripts a blob: copy of its loader), WebAssembly compilation, data: and blob: images (the icon, canvases), blob:
  * downloads, and requests to itself and to a W&B server over https (or plain http to this machine).
  * No inline script, no eval, no plugins, no framing of other pages' forms.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
   "worker-src 'self' blob:",
   "style-src 'self'",
   "img-src 'self' data: blob:",
