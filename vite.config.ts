@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { cspPlugin } from './scripts/lib/cspPlugin.ts';
 import { readmeLinkPlugin } from './scripts/lib/readmeLink.ts';
 import { serviceWorkerPlugin } from './scripts/lib/serviceWorkerPlugin.ts';
 import { wasmThreadsPlugin } from './scripts/lib/wasmThreadsPlugin.ts';
@@ -9,7 +10,7 @@ import { STUDIO_DEPENDENCIES } from './scripts/lib/studioDependencies.ts';
 // Relative base so that a static copy of dist/ works under any sub-path.
 export default defineConfig({
   base: './',
-  plugins: [react(), wasmThreadsPlugin(), readmeLinkPlugin(), serviceWorkerPlugin()],
+  plugins: [react(), wasmThreadsPlugin(), readmeLinkPlugin(), serviceWorkerPlugin(), cspPlugin()],
   worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
   // Cross-origin isolation lets the wasm backend run multi-threaded: the dev and preview servers send
   // the headers themselves; the built studio on a plain static host gets them from its service worker.

@@ -100,6 +100,10 @@ test('dist/ on a plain static host under a sub-path: isolated, shareable, and of
   page,
 }) => {
   const failures = watchFailures(context);
+  const policyViolations: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) policyViolations.push(message.text());
+  });
 
   await test.step('the first visit installs the service worker and reloads into an isolated page', async () => {
     await page.goto(host().url);
@@ -127,6 +131,8 @@ test('dist/ on a plain static host under a sub-path: isolated, shareable, and of
   });
 
   expect(failures(), 'no request may fail while online').toEqual([]);
+  expect(policyViolations, "the build's Content-Security-Policy allows all the studio does").toEqual([]);
+  expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toContain("script-src 'self' 'wasm-unsafe-eval' blob:");
 
   await test.step('with no network, a reload still opens the studio, isolated, with data, and trains', async () => {
     await context.setOffline(true);

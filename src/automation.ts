@@ -154,13 +154,13 @@ export function installAutomation(store: typeof useStudio): void {
 
   window.digitStudio = {
     async evaluateCheckpoint(request) {
-      const [{ importModel }, { createInferenceWorkerEngine }, { pageManifestUrl }] = await Promise.all([
-        import('./export/importModel'),
+      const [{ importModelInWorker }, { createInferenceWorkerEngine }, { pageManifestUrl }] = await Promise.all([
+        import('./workers/importWorker'),
         import('./workers/inferenceWorkerEngine'),
         import('./state/datasetSlice'),
       ]);
       const files = request.files.map((f) => ({ name: f.name, bytes: Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0)) }));
-      const model = importModel(files);
+      const model = await importModelInWorker(files);
       const engine = createInferenceWorkerEngine();
       try {
         const modelKey = `evaluate:${model.name}`;

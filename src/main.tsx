@@ -4,6 +4,7 @@ import { installAutomation } from './automation';
 import { startWithServiceWorker } from './pwa/register';
 import { useStudio } from './state/store';
 import { App } from './ui/App';
+import { PanelBoundary } from './ui/PanelBoundary';
 import './ui/styles.css';
 
 installAutomation(useStudio);
@@ -12,9 +13,12 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html lacks the #root element');
 void startWithServiceWorker(
   () =>
-    createRoot(root).render(
+    // Boundaries log what they catch themselves, once; React's own report of it would repeat it.
+    createRoot(root, { onCaughtError: () => undefined }).render(
       <StrictMode>
-        <App />
+        <PanelBoundary name="studio">
+          <App />
+        </PanelBoundary>
       </StrictMode>,
     ),
   () => {

@@ -14,6 +14,7 @@ const BUILD_INPUTS = [
   'vite.config.ts',
   'scripts/lib/serviceWorkerPlugin.ts',
   'scripts/lib/readmeLink.ts',
+  'scripts/lib/cspPlugin.ts',
   'scripts/build-data.ts',
   'scripts/lib/mnistShards.ts',
   'README.md',

@@ -1,4 +1,4 @@
-import { createStore, del, delMany, get, keys, set, type UseStore } from 'idb-keyval';
+import { createStore, del, delMany, get, keys, set, setMany, type UseStore } from 'idb-keyval';
 
 /*
  * The studio's one door to IndexedDB. Every value lives in one object store under a key
@@ -104,6 +104,36 @@ function areaKeys(all: IDBValidKey[], area: StorageArea, everyVersion: boolean):
   return all.filter(
     (key): key is string => typeof key === 'string' && (everyVersion ? anyVersion.test(key) : key.startsWith(current)),
   );
+}
+
+/** One value to store in {@link storeTogether}. */
+export interface StorageWrite {
+  area: StorageArea;
+  name: string;
+  value: unknown;
+}
+
+/**
+ * Stores several values, of any areas, in one IndexedDB transaction: either all of them land or
+ * none does, so a tab closed mid-save never leaves half an update behind.
+ */
+export function storeTogether(writes: readonly StorageWrite[]): Promise<void> {
+  const what = writes.map((write) => `${write.area}/${write.name}`).join(', ');
+  return attempt(`save ${what}`, (db) => setMany(writes.map((write) => [storageKey(write.area, write.name), write.value]), db));
+}
+
+/**
+ * Asks the browser to keep this site's data under storage pressure (best effort: the browser
+ * may say no, and older ones lack the call). Returns whether the data is now persistent.
+ */
+export async function requestPersistentStorage(): Promise<boolean> {
+  try {
+    const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+    if (!storage || typeof storage.persist !== 'function') return false;
+    return (await storage.persisted()) || (await storage.persist());
+  } catch {
+    return false;
+  }
 }
 
 /** Storage scoped to one area; every failure is a StorageError. */

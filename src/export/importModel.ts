@@ -3,6 +3,7 @@ import { countParameters } from '../model/spec';
 import type { TorchStateDict } from '../model/stateDict';
 import { validateClassifierStateDict } from './classifierStateDict';
 import { CheckpointError, DEFAULT_MAX_CHECKPOINT_BYTES, readCheckpoint, type CheckpointFormat } from './ptReader';
+import { TFJS_LIMITS } from './tfjsImport';
 import { readTfjsModel } from './tfjsImport';
 
 /** A file the user dropped or chose, already read. */
@@ -79,6 +80,9 @@ function importTfjs(modelJson: ImportFile, weightFiles: ImportFile[], maxBytes: 
 export function importModel(files: readonly ImportFile[], options: ImportOptions = {}): ImportedModel {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_CHECKPOINT_BYTES;
   if (files.length === 0) throw new CheckpointError('choose a .pt checkpoint, or a tfjs model.json with its weights file');
+  if (files.length > TFJS_LIMITS.maxPaths + 1) throw new CheckpointError(`${files.length} files chosen; the limit is ${TFJS_LIMITS.maxPaths + 1}`);
+  const total = files.reduce((sum, file) => sum + file.bytes.length, 0);
+  if (total > 2 * maxBytes) throw new CheckpointError(`the chosen files hold ${(total / 1024 / 1024).toFixed(1)} MB; the limit is ${((2 * maxBytes) / 1024 / 1024).toFixed(1)} MB`);
   const jsons = files.filter((f) => extension(f.name) === 'json');
   if (jsons.length > 1) throw new CheckpointError(`choose one model.json at a time (got ${jsons.map((f) => f.name).join(', ')})`);
   const [modelJson] = jsons;

@@ -1,13 +1,26 @@
+import { StudioError } from '../studioError';
 import type { PickleCall, PickleGlobal, PickleValue } from './pickleValue';
 
-/** Decoding options: which globals the pickle may name. */
+/** Decoding options: which globals the pickle may name, and how much work it may ask for. */
 export interface DecodePickleOptions {
   /** Fully qualified names (`module.name`) the pickle may refer to; any other is refused. */
   allowedGlobals: ReadonlySet<string>;
+  /** Most opcodes read before the pickle is refused. */
+  maxOpcodes?: number;
+  /** Deepest nesting of containers (tuples, lists, dicts, calls). */
+  maxDepth?: number;
+  /** Most values on the stack, and most memo entries. */
+  maxStack?: number;
 }
 
-/** A pickle that is malformed, or that names something outside the allow-list. */
-export class PickleError extends Error {
+/** Limits that a checkpoint of the studio's models stays far below (its pickle has a few thousand opcodes, depth 6). */
+export const DEFAULT_PICKLE_LIMITS = { maxOpcodes: 500_000, maxDepth: 64, maxStack: 100_000 } as const;
+
+/** Widest integer (in bytes) a LONG1/LONG4 may carry: a checkpoint's ints fit in 64 bits. */
+const MAX_LONG_BYTES = 8;
+
+/** A pickle that is malformed, that asks for too much, or that names something outside the allow-list. */
+export class PickleError extends StudioError {
   override name = 'PickleError';
 }
 
@@ -28,7 +41,13 @@ export function decodePickle(bytes: Uint8Array, options: DecodePickleOptions): P
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: StackItem[] = [];
   const memo = new Map<number, PickleValue>();
+  const maxOpcodes = options.maxOpcodes ?? DEFAULT_PICKLE_LIMITS.maxOpcodes;
+  const maxDepth = options.maxDepth ?? DEFAULT_PICKLE_LIMITS.maxDepth;
+  const maxStack = options.maxStack ?? DEFAULT_PICKLE_LIMITS.maxStack;
+  /** Nesting depth of each container, fixed when it is built and raised when items are added. */
+  const depths = new WeakMap<object, number>();
   let position = 0;
+  let opcodes = 0;
 
   const fail = (message: string): never => {
     throw new PickleError(`${message} (at byte ${position} of the pickle)`);
@@ -64,6 +83,20 @@ export function decodePickle(bytes: Uint8Array, options: DecodePickleOptions): P
     return value;
   };
 
+  const depthOf = (value: PickleValue): number => (value !== null && typeof value === 'object' ? (depths.get(value) ?? 0) : 0);
+  /** Records that `container` holds `items`, refusing nesting past the limit. */
+  const nest = <T extends PickleValue>(container: T, items: readonly PickleValue[]): T => {
+    let depth = depthOf(container);
+    for (const item of items) depth = Math.max(depth, depthOf(item) + 1);
+    if (depth > maxDepth) fail(`the pickle nests containers ${depth} deep; the limit is ${maxDepth}`);
+    if (container !== null && typeof container === 'object') depths.set(container, depth);
+    return container;
+  };
+  const push = (value: StackItem): void => {
+    if (stack.length >= maxStack) fail(`the pickle holds more than ${maxStack} values on its stack`);
+    stack.push(value);
+  };
+
   const pop = (): PickleValue => {
     const item = stack.pop();
     if (item === undefined) return fail('the pickle pops an empty stack');
@@ -83,12 +116,13 @@ export function decodePickle(bytes: Uint8Array, options: DecodePickleOptions): P
     return items;
   };
   const memoPut = (index: number): void => {
+    if (!memo.has(index) && memo.size >= maxStack) fail(`the pickle memoizes more than ${maxStack} values`);
     memo.set(index, top());
   };
   const memoGet = (index: number): void => {
     const value = memo.get(index);
     if (value === undefined) fail(`the pickle reads memo entry ${index}, which was never stored`);
-    stack.push(value as PickleValue);
+    push(value as PickleValue);
   };
   const resolveGlobal = (module: string, name: string): PickleGlobal => {
     const qualified = `${PY2_MODULES[module] ?? module}.${name}`;
@@ -102,21 +136,25 @@ export function decodePickle(bytes: Uint8Array, options: DecodePickleOptions): P
   };
   const setItems = (target: PickleValue, pairs: PickleValue[]): void => {
     if (pairs.length % 2 !== 0) fail('SETITEMS has an odd number of items');
-    const entries: [PickleValue, PickleValue][] = [];
+    let entries: [PickleValue, PickleValue][];
+    if (isKind(target, 'dict')) entries = target.entries;
+    else if (isKind(target, 'call')) entries = target.dictItems;
+    else return fail('SETITEM on something that is not a dict');
+    nest(target, pairs);
     for (let i = 0; i < pairs.length; i += 2) entries.push([pairs[i] as PickleValue, pairs[i + 1] as PickleValue]);
-    if (isKind(target, 'dict')) target.entries.push(...entries);
-    else if (isKind(target, 'call')) target.dictItems.push(...entries);
-    else fail('SETITEM on something that is not a dict');
   };
   const appendItems = (target: PickleValue, items: PickleValue[]): void => {
-    if (isKind(target, 'list')) target.items.push(...items);
-    else if (isKind(target, 'call')) target.listItems.push(...items);
-    else fail('APPEND on something that is not a list');
+    let list: PickleValue[];
+    if (isKind(target, 'list')) list = target.items;
+    else if (isKind(target, 'call')) list = target.listItems;
+    else return fail('APPEND on something that is not a list');
+    nest(target, items);
+    for (const item of items) list.push(item);
   };
   const makeCall = (callable: PickleValue, args: PickleValue): PickleCall => {
     if (!isKind(callable, 'global')) return fail('the pickle calls something that is not a global');
     if (!isKind(args, 'tuple')) return fail('the pickle calls a global with arguments that are not a tuple');
-    return { kind: 'call', callable, args, dictItems: [], listItems: [] };
+    return nest<PickleCall>({ kind: 'call', callable, args, dictItems: [], listItems: [] }, [args]);
   };
   const integer = (value: number | bigint): PickleValue => {
     if (typeof value === 'bigint') {
@@ -127,7 +165,8 @@ export function decodePickle(bytes: Uint8Array, options: DecodePickleOptions): P
     }
     return { kind: 'int', value };
   };
-  const long = (count: number): PickleValue => {
+  const long = (count: number, opcode: string): PickleValue => {
+    if (count > MAX_LONG_BYTES) fail(`a ${opcode} integer is ${count} bytes long; checkpoint integers fit in ${MAX_LONG_BYTES}`);
     const raw = take(count);
     let value = 0n;
     for (let i = raw.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(raw[i] ?? 0);
@@ -136,6 +175,7 @@ export function decodePickle(bytes: Uint8Array, options: DecodePickleOptions): P
   };
 
   for (;;) {
+    if (++opcodes > maxOpcodes) fail(`the pickle runs past ${maxOpcodes} opcodes`);
     const opcode = u8();
     switch (opcode) {
       case 0x80: // PROTO
@@ -147,64 +187,64 @@ export function decodePickle(bytes: Uint8Array, options: DecodePickleOptions): P
       case 0x2e: // STOP
         return pop();
       case 0x28: // MARK
-        stack.push(MARK);
+        push(MARK);
         break;
       case 0x30: // POP
-        stack.pop();
+        if (stack.pop() === undefined) fail('the pickle pops an empty stack');
         break;
       case 0x31: // POP_MARK
         popMark();
         break;
       case 0x32: // DUP
-        stack.push(top());
+        push(top());
         break;
       case 0x4e: // NONE
-        stack.push(null);
+        push(null);
         break;
       case 0x88: // NEWTRUE
-        stack.push(true);
+        push(true);
         break;
       case 0x89: // NEWFALSE
-        stack.push(false);
+        push(false);
         break;
       case 0x4b: // BININT1
-        stack.push(integer(u8()));
+        push(integer(u8()));
         break;
       case 0x4d: // BININT2
-        stack.push(integer(u16()));
+        push(integer(u16()));
         break;
       case 0x4a: // BININT
-        stack.push(integer(view.getInt32(need(4), true)));
+        push(integer(view.getInt32(need(4), true)));
         break;
       case 0x8a: // LONG1
-        stack.push(long(u8()));
+        push(long(u8(), 'LONG1'));
         break;
       case 0x8b: // LONG4
-        stack.push(long(u32()));
+        push(long(u32(), 'LONG4'));
         break;
       case 0x47: // BINFLOAT
-        stack.push({ kind: 'float', value: view.getFloat64(need(8), false) });
+        push({ kind: 'float', value: view.getFloat64(need(8), false) });
         break;
       case 0x58: // BINUNICODE
-        stack.push(text(u32()));
+        push(text(u32()));
         break;
       case 0x8c: // SHORT_BINUNICODE
-        stack.push(text(u8()));
+        push(text(u8()));
         break;
       case 0x8d: // BINUNICODE8
-        stack.push(text(u64()));
+        push(text(u64()));
         break;
       case 0x43: // SHORT_BINBYTES
-        stack.push({ kind: 'bytes', value: take(u8()).slice() });
+        push({ kind: 'bytes', value: take(u8()).slice() });
         break;
       case 0x42: // BINBYTES
-        stack.push({ kind: 'bytes', value: take(u32()).slice() });
+        push({ kind: 'bytes', value: take(u32()).slice() });
         break;
       case 0x8e: // BINBYTES8
-        stack.push({ kind: 'bytes', value: take(u64()).slice() });
+        push({ kind: 'bytes', value: take(u64()).slice() });
         break;
       case 0x29: // EMPTY_TUPLE
-        stack.push({ kind: 'tuple', items: [] });
+        push({ kind: 'tuple', items: [] });
         break;
       case 0x85: // TUPLE1
       case 0x86: // TUPLE2
@@ -212,18 +252,24 @@ export function decodePickle(bytes: Uint8Array, options: DecodePickleOptions): P
         // TUPLE3
         const items = [pop()];
         for (let i = 0x85; i < opcode; i++) items.unshift(pop());
-        stack.push({ kind: 'tuple', items });
+        push(nest<PickleValue>({ kind: 'tuple', items }, items));
         break;
       }
-      case 0x74: // TUPLE
-        stack.push({ kind: 'tuple', items: popMark() });
+      case 0x74: {
+        // TUPLE
+        const items = popMark();
+        push(nest<PickleValue>({ kind: 'tuple', items }, items));
         break;
+      }
       case 0x5d: // EMPTY_LIST
-        stack.push({ kind: 'list', items: [] });
+        push({ kind: 'list', items: [] });
         break;
-      case 0x6c: // LIST
-        stack.push({ kind: 'list', items: popMark() });
+      case 0x6c: {
+        // LIST
+        const items = popMark();
+        push(nest<PickleValue>({ kind: 'list', items }, items));
         break;
+      }
       case 0x61: {
         // APPEND
         const item = pop();
@@ -237,13 +283,13 @@ export function decodePickle(bytes: Uint8Array, options: DecodePickleOptions): P
         break;
       }
       case 0x7d: // EMPTY_DICT
-        stack.push({ kind: 'dict', entries: [] });
+        push({ kind: 'dict', entries: [] });
         break;
       case 0x64: {
         // DICT
         const target: PickleValue = { kind: 'dict', entries: [] };
         setItems(target, popMark());
-        stack.push(target);
+        push(target);
         break;
       }
       case 0x73: {
@@ -262,7 +308,7 @@ export function decodePickle(bytes: Uint8Array, options: DecodePickleOptions): P
       case 0x63: {
         // GLOBAL
         const module = line();
-        stack.push(resolveGlobal(module, line()));
+        push(resolveGlobal(module, line()));
         break;
       }
       case 0x93: {
@@ -270,19 +316,19 @@ export function decodePickle(bytes: Uint8Array, options: DecodePickleOptions): P
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') fail('STACK_GLOBAL needs two strings');
-        stack.push(resolveGlobal(module as string, name as string));
+        push(resolveGlobal(module as string, name as string));
         break;
       }
       case 0x52: {
         // REDUCE
         const args = pop();
-        stack.push(makeCall(pop(), args));
+        push(makeCall(pop(), args));
         break;
       }
       case 0x81: {
         // NEWOBJ: cls.__new__(cls, *args), recorded like a call
         const args = pop();
-        stack.push(makeCall(pop(), args));
+        push(makeCall(pop(), args));
         break;
       }
       case 0x62: {
@@ -290,12 +336,16 @@ export function decodePickle(bytes: Uint8Array, options: DecodePickleOptions): P
         const state = pop();
         const target = top();
         if (!isKind(target, 'call')) fail('BUILD on something that is not an object');
+        nest(target, [state]);
         (target as PickleCall).state = state;
         break;
       }
-      case 0x51: // BINPERSID
-        stack.push({ kind: 'persistentId', id: pop() });
+      case 0x51: {
+        // BINPERSID
+        const id = pop();
+        push(nest<PickleValue>({ kind: 'persistentId', id }, [id]));
         break;
+      }
       case 0x71: // BINPUT
         memoPut(u8());
         break;

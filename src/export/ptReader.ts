@@ -1,15 +1,17 @@
-import { unzipSync } from 'fflate';
+import { CheckpointError } from './checkpointError';
 import { decodePickle, isKind } from './pickleReader';
 import type { PickleCall, PickleValue } from './pickleValue';
 import {
   defaultAdamParamGroup,
-  numel,
   type AdamParamGroup,
   type AdamParamState,
   type AdamState,
   type StateDictEntry,
 } from './stateDict';
 import { ALLOWED_GLOBALS, STORAGE_TYPES, TORCH_GLOBALS, type StorageTypeName } from './torchPickle';
+import { DEFAULT_ZIP_LIMITS, readZip } from './zipReader';
+
+export { CheckpointError };
 
 /** How the checkpoint's top-level object was laid out. */
 export type CheckpointFormat =
@@ -33,19 +35,29 @@ export interface ReadCheckpointOptions {
   maxBytes?: number;
 }
 
-/** A file that is not a checkpoint the studio can import; the message says why. */
-export class CheckpointError extends Error {
-  override name = 'CheckpointError';
-}
-
 export const DEFAULT_MAX_CHECKPOINT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * What the tensors of one checkpoint may hold. The studio's models have under 10,000 parameters
+ * (about 40,000 values with Adam's moments); these bounds leave ample room and still cap memory.
+ */
+export const TENSOR_LIMITS = {
+  /** Most dimensions of a tensor. */
+  maxRank: 8,
+  /** Most elements of one tensor. */
+  maxElements: 4 * 1024 * 1024,
+  /** Most elements of all the tensors read, together (aliasing one storage many times counts each time). */
+  maxTotalElements: 8 * 1024 * 1024,
+  /** Most entries of a state dict. */
+  maxEntries: 4096,
+} as const;
 
 const MODEL_KEYS = ['model_state_dict', 'state_dict', 'model'];
 const OPTIMIZER_KEYS = ['optimizer_state_dict', 'optimizer'];
 
 const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-function unzip(bytes: Uint8Array, maxBytes: number): Record<string, Uint8Array> {
+function unzip(bytes: Uint8Array, maxBytes: number): Map<string, Uint8Array> {
   if (bytes.length > maxBytes) {
     throw new CheckpointError(`the checkpoint is ${megabytes(bytes.length)}; the limit is ${megabytes(maxBytes)}`);
   }
@@ -58,32 +70,16 @@ function unzip(bytes: Uint8Array, maxBytes: number): Record<string, Uint8Array> 
     }
     throw new CheckpointError('not a PyTorch checkpoint: the file is not a zip archive');
   }
-  let unpacked = 0;
-  try {
-    return unzipSync(bytes, {
-      filter: (file) => {
-        unpacked += file.originalSize;
-        if (unpacked > maxBytes) {
-          throw new CheckpointError(`the checkpoint unpacks to more than ${megabytes(maxBytes)}`);
-        }
-        return true;
-      },
-    });
-  } catch (error) {
-    if (error instanceof CheckpointError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CheckpointError(`the checkpoint is truncated or corrupt (${reason})`);
-  }
+  return readZip(bytes, { ...DEFAULT_ZIP_LIMITS, maxFileBytes: maxBytes, maxEntryBytes: maxBytes, maxTotalBytes: maxBytes });
 }
 
 /** Finds `<archive>/data.pkl`; torch names the archive after its first record's top folder. */
-function archiveName(files: Record<string, Uint8Array>): string {
-  const first = Object.keys(files)[0];
-  const archive = first?.split('/')[0];
-  if (archive === undefined || first === archive || !files[`${archive}/data.pkl`]) {
-    throw new CheckpointError('not a PyTorch checkpoint: the zip has no <name>/data.pkl record');
-  }
-  return archive;
+function archiveName(files: ReadonlyMap<string, Uint8Array>): string {
+  const pickles = [...files.keys()].filter((name) => /^[^/]+\/data\.pkl$/.test(name));
+  const [pickle] = pickles;
+  if (pickle === undefined) throw new CheckpointError('not a PyTorch checkpoint: the zip has no <name>/data.pkl record');
+  if (pickles.length > 1) throw new CheckpointError(`the zip holds ${pickles.length} checkpoints (${pickles.join(', ')}); torch.load reads one`);
+  return pickle.slice(0, pickle.indexOf('/'));
 }
 
 type Storage = { type: StorageTypeName; values: Float64Array | BigInt64Array };
@@ -91,15 +87,17 @@ type Storage = { type: StorageTypeName; values: Float64Array | BigInt64Array };
 /** Turns the pickle graph into state dicts, reading storages from the zip on first use. */
 class CheckpointInterpreter {
   private readonly storages = new Map<string, Storage>();
+  private elementsRead = 0;
 
   constructor(
-    private readonly files: Record<string, Uint8Array>,
+    private readonly files: ReadonlyMap<string, Uint8Array>,
     private readonly archive: string,
   ) {}
 
   stateDict(node: PickleValue, where: string): StateDictEntry[] {
     const entries = mapEntries(node);
     if (!entries) throw new CheckpointError(`${where} is not a state dict (a dict of tensors)`);
+    if (entries.length > TENSOR_LIMITS.maxEntries) throw new CheckpointError(`${where} has ${entries.length} entries; the limit is ${TENSOR_LIMITS.maxEntries}`);
     return entries.map(([key, value]) => {
       if (typeof key !== 'string') throw new CheckpointError(`${where} has a key that is not a string`);
       return this.tensor(value, key);
@@ -125,34 +123,56 @@ class CheckpointInterpreter {
     const offset = intOf(offsetNode, `${key}: storage offset`);
     const shape = intTupleOf(sizeNode ?? null, `${key}: size`);
     const stride = intTupleOf(strideNode ?? null, `${key}: stride`);
-    if (stride.length !== shape.length) throw new CheckpointError(`${key}: size and stride differ in length`);
-    const count = numel(shape);
-    const contiguous = shape.every((_, axis) => shape[axis] === 1 || stride[axis] === numel(shape.slice(axis + 1)));
-    let last = offset;
-    const indices = new Array<number>(count);
-    for (let flat = 0; flat < count; flat++) {
-      let index = offset + flat;
-      if (!contiguous) {
-        let rest = flat;
-        index = offset;
-        for (let axis = shape.length - 1; axis >= 0; axis--) {
-          const size = shape[axis] ?? 1;
-          index += (rest % size) * (stride[axis] ?? 0);
-          rest = Math.floor(rest / size);
-        }
-      }
-      indices[flat] = index;
-      last = Math.max(last, index);
-    }
-    if (offset < 0 || (count > 0 && last >= storage.values.length) || indices.some((index) => index < 0)) {
-      throw new CheckpointError(`${key}: the tensor reaches past the end of its storage`);
-    }
+    const indices = this.elementIndices(key, storage.values.length, offset, shape, stride);
     if (storage.values instanceof BigInt64Array) {
       const source = storage.values;
       return { key, shape, dtype: 'int64', data: BigInt64Array.from(indices, (i) => source[i] ?? 0n) };
     }
     const source = storage.values;
     return { key, shape, dtype: 'float32', data: Float32Array.from(indices, (i) => source[i] ?? 0) };
+  }
+
+  /**
+   * The storage index of each element of a tensor, after checking, before any allocation, that
+   * its shape, strides and offset are sane and stay inside the storage's `available` elements.
+   */
+  private elementIndices(key: string, available: number, offset: number, shape: number[], stride: number[]): Int32Array {
+    if (shape.length > TENSOR_LIMITS.maxRank) throw new CheckpointError(`${key}: a tensor of ${shape.length} dimensions; the limit is ${TENSOR_LIMITS.maxRank}`);
+    if (stride.length !== shape.length) throw new CheckpointError(`${key}: size and stride differ in length`);
+    let count = 1;
+    for (const size of shape) {
+      if (size < 0) throw new CheckpointError(`${key}: size (${shape.join(', ')}) has a negative dimension`);
+      count *= size;
+      if (count > TENSOR_LIMITS.maxElements) throw new CheckpointError(`${key}: size (${shape.join(', ')}) has more than ${TENSOR_LIMITS.maxElements} elements`);
+    }
+    if (stride.some((step) => step < 0)) throw new CheckpointError(`${key}: stride (${stride.join(', ')}) has a negative step`);
+    if (offset < 0) throw new CheckpointError(`${key}: storage offset ${offset} is negative`);
+    if (count === 0) return new Int32Array(0);
+    // The last element's index, computed without overflow: every factor is checked against the storage first.
+    let last = offset;
+    for (let axis = 0; axis < shape.length; axis++) {
+      const size = shape[axis] ?? 1;
+      const step = stride[axis] ?? 0;
+      if (size > 1 && step >= available) last = Number.POSITIVE_INFINITY;
+      else last += (size - 1) * step;
+    }
+    if (last >= available) {
+      throw new CheckpointError(`${key}: size (${shape.join(', ')}), stride (${stride.join(', ')}) and offset ${offset} reach past the end of its storage of ${available} elements`);
+    }
+    this.elementsRead += count;
+    if (this.elementsRead > TENSOR_LIMITS.maxTotalElements) throw new CheckpointError(`the checkpoint's tensors hold more than ${TENSOR_LIMITS.maxTotalElements} elements in all`);
+    const indices = new Int32Array(count);
+    for (let flat = 0; flat < count; flat++) {
+      let rest = flat;
+      let index = offset;
+      for (let axis = shape.length - 1; axis >= 0; axis--) {
+        const size = shape[axis] ?? 1;
+        index += (rest % size) * (stride[axis] ?? 0);
+        rest = Math.floor(rest / size);
+      }
+      indices[flat] = index;
+    }
+    return indices;
   }
 
   private storage(id: PickleValue, key: string): Storage {
@@ -171,11 +191,11 @@ class CheckpointInterpreter {
       return cached;
     }
     const record = `${this.archive}/data/${storageKey}`;
-    const bytes = this.files[record];
+    const bytes = this.files.get(record);
     if (!bytes) throw new CheckpointError(`${key}: the storage record ${record} is missing`);
     const count = intOf(numelNode, `${key}: storage size`);
     const { dtype, bytes: width } = STORAGE_TYPES[type];
-    if (bytes.length !== count * width) {
+    if (count < 0 || bytes.length !== count * width) {
       throw new CheckpointError(`${key}: the storage record ${record} holds ${bytes.length} bytes, not ${count * width}`);
     }
     const storage: Storage = { type, values: decodeStorage(bytes, dtype, count) };
@@ -323,11 +343,12 @@ function adamParamGroup(node: PickleValue): AdamParamGroup {
 export function readCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions = {}): ReadCheckpoint {
   const files = unzip(bytes, options.maxBytes ?? DEFAULT_MAX_CHECKPOINT_BYTES);
   const archive = archiveName(files);
-  const pickle = files[`${archive}/data.pkl`] ?? new Uint8Array();
+  const pickle = files.get(`${archive}/data.pkl`) ?? new Uint8Array();
   let root: PickleValue;
   try {
     root = decodePickle(pickle, { allowedGlobals: ALLOWED_GLOBALS });
   } catch (error) {
+    if (error instanceof RangeError) throw new CheckpointError(`the checkpoint's pickle is too large to read (${error.message})`);
     throw new CheckpointError(error instanceof Error ? error.message : String(error));
   }
   const reader = new CheckpointInterpreter(files, archive);

@@ -1,5 +1,5 @@
 import { classifierStateDictLayout } from './classifierStateDict';
-import { CheckpointError, DEFAULT_MAX_CHECKPOINT_BYTES } from './ptReader';
+import { CheckpointError, DEFAULT_MAX_CHECKPOINT_BYTES, TENSOR_LIMITS } from './ptReader';
 import { numel, type StateDictEntry } from './stateDict';
 import {
   BATCH_NORM_EPSILON,
@@ -43,17 +43,50 @@ const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1)
 const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 const FOREIGN = 'is not a Classifier exported by the studio';
 
+/** What a model.json may hold: the studio's own has one weights group of about 60 weights, nested 8 deep. */
+export const TFJS_LIMITS = { maxDepth: 64, maxGroups: 16, maxPaths: 64, maxWeights: TENSOR_LIMITS.maxEntries } as const;
+
+/** Refuses JSON nested deeper than `limit`, walking it without recursion. */
+function checkDepth(root: unknown, limit: number): void {
+  const pending: [unknown, number][] = [[root, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > limit) throw new CheckpointError(`model.json nests objects and arrays more than ${limit} deep`);
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+}
+
+/** Checks a manifest shape against the tensor limits before anything is allocated for it. */
+function checkShape(name: string, shape: number[]): void {
+  if (shape.length > TENSOR_LIMITS.maxRank) throw new CheckpointError(`weight ${name} has ${shape.length} dimensions; the limit is ${TENSOR_LIMITS.maxRank}`);
+  let count = 1;
+  for (const size of shape) {
+    count *= size;
+    if (count > TENSOR_LIMITS.maxElements) throw new CheckpointError(`weight ${name} has shape ${shapeText(shape)}, more than ${TENSOR_LIMITS.maxElements} elements`);
+  }
+}
+
 function parseManifest(json: Record<string, unknown>): ManifestGroup[] {
   const manifest = json.weightsManifest;
   if (!Array.isArray(manifest)) throw new CheckpointError('model.json has no weightsManifest');
+  if (manifest.length > TFJS_LIMITS.maxGroups) throw new CheckpointError(`model.json has ${manifest.length} weight groups; the limit is ${TFJS_LIMITS.maxGroups}`);
+  let weightCount = 0;
   return manifest.map((group, i): ManifestGroup => {
     if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
       throw new CheckpointError(`model.json weightsManifest[${i}] needs paths and weights lists`);
     }
+    if (group.paths.length > TFJS_LIMITS.maxPaths) throw new CheckpointError(`model.json weightsManifest[${i}] lists ${group.paths.length} files; the limit is ${TFJS_LIMITS.maxPaths}`);
+    weightCount += group.weights.length;
+    if (weightCount > TFJS_LIMITS.maxWeights) throw new CheckpointError(`model.json lists more than ${TFJS_LIMITS.maxWeights} weights`);
     const weights = group.weights.map((w): ManifestWeight => {
-      if (!isObject(w) || typeof w.name !== 'string' || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
+      if (!isObject(w) || typeof w.name !== 'string' || !Array.isArray(w.shape)) {
         throw new CheckpointError(`model.json weightsManifest[${i}] has a weight without a name and shape`);
       }
+      if (!w.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+        throw new CheckpointError(`model.json weight ${w.name} has shape ${JSON.stringify(w.shape).slice(0, 80)}; sizes must be whole numbers from 0`);
+      }
+      checkShape(w.name, w.shape as number[]);
       return { name: w.name, shape: w.shape as number[], dtype: typeof w.dtype === 'string' ? w.dtype : 'float32', quantization: w.quantization };
     });
     return { paths: group.paths.map(String), weights };
@@ -174,6 +207,7 @@ export function readTfjsModel(modelJson: string, files: ReadonlyMap<string, Uint
     throw new CheckpointError(`model.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   if (!isObject(parsed)) throw new CheckpointError('model.json is not a JSON object');
+  checkDepth(parsed, TFJS_LIMITS.maxDepth);
   if (parsed.format === 'graph-model') throw new CheckpointError(`model.json is a tfjs graph model; it ${FOREIGN} (a layers-model)`);
   const weights = readWeights(parseManifest(parsed), files, maxBytes);
   const f1 = weights.get('CL1/kernel')?.shape[3];

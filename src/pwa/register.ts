@@ -27,6 +27,16 @@ function rememberReload(reloading: boolean): void {
   }
 }
 
+/** Resolves when the registration's installing worker fails to install (it turns redundant). */
+function installFails(registration: ServiceWorkerRegistration): Promise<false> {
+  return new Promise((resolve) => {
+    const worker = registration.installing ?? registration.waiting;
+    worker?.addEventListener('statechange', () => {
+      if (worker.state === 'redundant') resolve(false);
+    });
+  });
+}
+
 /** Resolves true when a worker takes control of the page within `ms`. */
 function controlWithin(ms: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -48,6 +58,22 @@ function controlWithin(ms: number): Promise<boolean> {
  * rendering when the worker takes the page (the reloaded page renders).
  */
 export async function startWithServiceWorker(render: () => void, preparing: () => void = () => undefined): Promise<void> {
+  let rendered = false;
+  const renderOnce = (): void => {
+    if (rendered) return;
+    rendered = true;
+    render();
+  };
+  try {
+    await startUnderWorker(renderOnce, preparing);
+  } catch (error) {
+    // Whatever goes wrong with the service worker, the studio itself still opens.
+    console.warn('The studio cannot work offline here: its service worker failed.', error);
+    renderOnce();
+  }
+}
+
+async function startUnderWorker(render: () => void, preparing: () => void): Promise<void> {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) {
     render();
     return;
@@ -75,7 +101,8 @@ export async function startWithServiceWorker(render: () => void, preparing: () =
     return;
   }
   preparing();
-  if (await controlWithin(FIRST_VISIT_WAIT_MS)) {
+  // A worker whose install fails (its cache could not be filled) never takes the page: open the studio at once.
+  if (await Promise.race([controlWithin(FIRST_VISIT_WAIT_MS), installFails(registration)])) {
     rememberReload(true);
     window.location.reload();
     return;

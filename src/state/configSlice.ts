@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import { totalParams } from '../model/registry';
+import { ARCHITECTURES, totalParams } from '../model/registry';
 import { parseConfig, type ParsedConfig } from '../tune/config';
 import { SEARCH_PRESETS } from './presets';
 import type { TrialConfig } from '../tune/space';
@@ -14,9 +14,15 @@ const DEFAULT_PRESET = SEARCH_PRESETS.quick;
 /** Counts a sampled config's trainable parameters with the registry (the default architecture). */
 export const countParams = (config: TrialConfig): number => totalParams('Classifier', config);
 
-/** Parses a config.yaml text plus overrides with the studio's parameter counter. */
+/** The architecture names a configuration's `model` may take. */
+export const MODEL_NAMES: readonly string[] = Object.keys(ARCHITECTURES);
+
+/**
+ * Parses a config.yaml text plus overrides with the studio's parameter counter and model names:
+ * the one door through which the editor, share links, `npm run tune` and saved experiments pass.
+ */
 export function parseStudioConfig(text: string, overrides: readonly string[]): ParsedConfig {
-  return parseConfig(text, overrides, { countParams });
+  return parseConfig(text, overrides, { countParams, models: MODEL_NAMES });
 }
 
 /** The search space being edited: config.yaml text, Hydra-style overrides on top, and their parse. */
@@ -28,6 +34,9 @@ export interface ConfigSlice {
   parsed: ParsedConfig;
   setConfigText: (text: string, name?: string) => void;
   setOverrides: (overrides: string[]) => void;
+  /** Why the page's shared link was not applied, or null. */
+  linkProblem: string | null;
+  setLinkProblem: (problem: string | null) => void;
 }
 
 export const createConfigSlice: StateCreator<StudioState, [], [], ConfigSlice> = (set, get) => ({
@@ -38,4 +47,6 @@ export const createConfigSlice: StateCreator<StudioState, [], [], ConfigSlice> =
   setConfigText: (text, name) =>
     set({ configText: text, configName: name ?? get().configName, parsed: parseStudioConfig(text, get().overrides) }),
   setOverrides: (overrides) => set({ overrides, parsed: parseStudioConfig(get().configText, overrides) }),
+  linkProblem: null,
+  setLinkProblem: (linkProblem) => set({ linkProblem }),
 });

@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { BackendChoice, BackendName } from '../backend/choice';
 import type { StepProgress } from '../train/trainer';
+import { requestPersistentStorage } from '../data/storage';
 import { createExperiment, type ExperimentState } from '../tune/experiment';
 import {
   CHECKPOINT_KINDS,
@@ -8,8 +9,8 @@ import {
   loadCheckpoint,
   loadResumeCheckpoints,
   newExperimentId,
-  saveCheckpoint,
   saveExperiment,
+  saveTrialCheckpoints,
   type StoredExperiment,
 } from '../tune/persistence';
 import { SearchRunner, type SearchListener } from '../tune/runner';
@@ -161,6 +162,8 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
         warnings: [],
       },
     });
+    // A search can run for hours: ask the browser not to evict its saves under storage pressure.
+    void requestPersistentStorage();
     let saving: Promise<void> = Promise.resolve();
     const persist = (state: ExperimentState) => {
       saving = saving
@@ -213,8 +216,7 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
         onCheckpoint: async (trialId, snapshot, best) => {
           if (best) set({ bestCheckpoints: { ...get().bestCheckpoints, [trialId]: snapshot } });
           try {
-            await saveCheckpoint(record.id, trialId, CHECKPOINT_KINDS.last, snapshot);
-            if (best) await saveCheckpoint(record.id, trialId, CHECKPOINT_KINDS.best, snapshot);
+            await saveTrialCheckpoints(record.id, trialId, snapshot, best);
           } catch (error) {
             warn(`Checkpoints are not being saved: ${messageOf(error)}`);
           }

@@ -33,13 +33,27 @@ const area = () => storageArea(STORAGE_AREAS.tracking);
 export function wandbSettingsProblem(settings: WandbSettings): string | null {
   if (!settings.apiKey.trim()) return 'enter an API key';
   if (!settings.project.trim()) return 'enter a project';
+  return wandbBaseUrlProblem(settings.baseUrl);
+}
+
+/** Hosts that may be reached over plain http: this machine, for a local server or a test stand-in. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Why a W&B base URL is refused, or null: the API key travels with every request, so only https
+ * is accepted, except to this machine; credentials in the URL are refused too.
+ */
+export function wandbBaseUrlProblem(baseUrl: string): string | null {
+  let url: URL;
   try {
-    const url = new URL(settings.baseUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'the base URL must start with http:// or https://';
+    url = new URL(baseUrl);
   } catch {
     return 'the base URL is not a URL';
   }
-  return null;
+  if (url.username !== '' || url.password !== '') return 'the base URL must not carry a user name or password';
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return null;
+  return `the base URL must be https:// (plain http:// only to localhost or 127.0.0.1), got ${url.protocol}//${url.host}`;
 }
 
 /** Keeps the settings on this device when they ask to be remembered, and forgets them otherwise. */

@@ -131,9 +131,9 @@ describe('errors name the key, line, column and what is valid', () => {
     ['empty choice', cfg('f2: choice()'), { key: 'f2', line: 2, col: 7, message: 'f2: choice is empty; give at least one value, e.g. [a, b] or choice(a, b)' }],
     ['lo >= hi', cfg('lr: interval(1e-2, 1e-3)'), { key: 'lr', line: 2, col: 7, message: 'lr: interval(0.01, 0.001) needs lo < hi' }],
     ['log interval with lo <= 0', cfg('beta1: tag(log, interval(0, 0.9))'), { key: 'beta1', line: 2, col: 19, message: 'beta1: a log interval needs lo > 0, got interval(0, 0.9)' }],
-    ['f1 not a positive integer', cfg('f1: [8, 0]'), { key: 'f1', line: 2, col: 11, message: 'f1 must be a positive integer, got 0' }],
-    ['f2 fractional', cfg('f2: 2.5'), { key: 'f2', line: 2, col: 7, message: 'f2 must be a positive integer, got 2.5' }],
-    ['f1 as a real interval', cfg('f1: interval(4, 16)'), { key: 'f1', line: 2, col: 7, message: 'f1 must be a positive integer: write int(interval(4, 16)) or choice(...)' }],
+    ['f1 not a positive integer', cfg('f1: [8, 0]'), { key: 'f1', line: 2, col: 11, message: 'f1 must be an integer from 1 to 64, got 0' }],
+    ['f2 fractional', cfg('f2: 2.5'), { key: 'f2', line: 2, col: 7, message: 'f2 must be an integer from 1 to 64, got 2.5' }],
+    ['f1 as a real interval', cfg('f1: interval(4, 16)'), { key: 'f1', line: 2, col: 7, message: 'f1 must be an integer from 1 to 64: write int(interval(4, 16)) or choice(...)' }],
     ['unknown scheduler', cfg('scheduler: hyperband'), { key: 'scheduler', line: 2, col: 14, message: 'scheduler: unknown scheduler hyperband; valid: fifo, asha' }],
     ['num_trials over 1000', cfg('num_trials: 1001'), { key: 'num_trials', line: 2, col: 15, message: 'num_trials must be an integer in 1..1000, got 1001' }],
     ['num_trials below 1', cfg('num_trials: 0'), { key: 'num_trials', line: 2, col: 15, message: 'num_trials must be an integer in 1..1000, got 0' }],
@@ -182,7 +182,7 @@ describe('errors name the key, line, column and what is valid', () => {
 
   it('parseConfigOrThrow throws a ConfigError listing every issue', () => {
     expect(() => parseConfigOrThrow(cfg('f1: 0'))).toThrow(ConfigError);
-    expect(() => parseConfigOrThrow(cfg('f1: 0'))).toThrow('config.yaml:2:7: f1 must be a positive integer, got 0');
+    expect(() => parseConfigOrThrow(cfg('f1: 0'))).toThrow('config.yaml:2:7: f1 must be an integer from 1 to 64, got 0');
     expect(parseConfigOrThrow(ORIGINAL).settings.numTrials).toBe(3);
   });
 });

@@ -3,8 +3,8 @@
  * plus Hydra-style overrides into a search space and run settings. Every problem is reported at
  * its line and column; nothing is silently dropped except unknown keys, which warn.
  */
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Scalar } from 'yaml';
-import { GrammarError, looksLikeGrammar, parseExpr, type Expr } from './grammar';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type Scalar } from 'yaml';
+import { GrammarError, hydraNumber, looksLikeGrammar, parseExpr, type Expr } from './grammar';
 import { interpretBetas, interpretHyperparameter, interpretSetting, type ValueProblem } from './interpret';
 import { ConfigError, unknownKeyMessage, type ConfigIssue } from './issues';
 import { parseOverrides, shiftExpr } from './overrides';
@@ -14,6 +14,9 @@ import {
   DEFAULT_TRIAL_CONFIG,
   HYPERPARAMETERS,
   KNOWN_KEYS,
+  MAX_CONFIG_CHARS,
+  MAX_OVERRIDE_CHARS,
+  MAX_OVERRIDES,
   MAX_TOTAL_TRIALS,
   SETTING_KEYS,
   defaultSpace,
@@ -81,14 +84,23 @@ class YamlSource {
   }
 
   /** A YAML value as the grammar's Expr, with offsets into the YAML text. */
-  toExpr(node: Node | null, key: string, fallbackOffset: number, errors: ConfigIssue[]): Expr | null {
+  toExpr(node: Node | null, key: string, fallbackOffset: number, errors: ConfigIssue[], inList = false): Expr | null {
     if (node === null) return { kind: 'null', start: fallbackOffset, end: fallbackOffset };
     const [start, end] = node.range ?? [fallbackOffset, fallbackOffset];
+    // Aliases are never expanded, so an alias bomb costs nothing; a value is written out instead.
+    if (isAlias(node)) {
+      errors.push(this.issue(key, start, `${key}: YAML aliases (*${node.source}) are not read in a configuration; write the value out`));
+      return null;
+    }
     if (isScalar(node)) return this.scalarExpr(node, key, start, end, errors);
     if (isSeq(node)) {
+      if (inList) {
+        errors.push(this.issue(key, start, `${key}: a list inside a list is not a value; write [a, b] or choice(a, b)`));
+        return null;
+      }
       const items: Expr[] = [];
       for (const item of node.items) {
-        const expr = this.toExpr(isScalar(item) || isSeq(item) || isMap(item) ? item : null, key, start, errors);
+        const expr = this.toExpr(isScalar(item) || isSeq(item) || isMap(item) || isAlias(item) ? item : null, key, start, errors, true);
         if (!expr) return null;
         items.push(expr);
       }
@@ -108,10 +120,22 @@ class YamlSource {
     // Other YAML scalars (dates, binary) do not occur in a configuration; read them as their text.
     const text = typeof value === 'string' ? value : String(node.source ?? '');
     const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
-    if (!looksLikeGrammar(text)) return { kind: 'string', value: text, quoted, start, end };
+    // A plain `f1: 4,8` is Hydra's comma sweep, as in a sweeper's params; `1_000` is Hydra's 1000.
+    const sweep = !quoted && text.includes(',');
     const contentStart = start + (quoted ? 1 : 0);
+    if (!quoted && !sweep && !looksLikeGrammar(text)) {
+      try {
+        const number = hydraNumber(text.trim());
+        if (number !== null) return { kind: 'number', value: number, text, start, end };
+      } catch (error) {
+        if (!(error instanceof GrammarError)) throw error;
+        errors.push(this.issue(key, start, `${key}: ${error.message}`));
+        return null;
+      }
+    }
+    if (!sweep && !looksLikeGrammar(text)) return { kind: 'string', value: text, quoted, start, end };
     try {
-      return shiftExpr(parseExpr(text), contentStart);
+      return shiftExpr(parseExpr(text, sweep), contentStart);
     } catch (error) {
       if (!(error instanceof GrammarError)) throw error;
       errors.push(this.issue(key, contentStart + error.offset, `${key}: ${error.message}`));
@@ -120,12 +144,48 @@ class YamlSource {
   }
 }
 
+/** Deepest `[`/`{` nesting a configuration may have; the YAML parser recurses on it. */
+const MAX_FLOW_DEPTH = 16;
+
+/** Offset where brackets first nest past MAX_FLOW_DEPTH (quotes and comments aside), or null. */
+function tooDeep(text: string): number | null {
+  let depth = 0;
+  let quote: string | null = null;
+  let comment = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (comment) {
+      if (c === '\n') comment = false;
+    } else if (quote !== null) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#') comment = true;
+    else if (c === '[' || c === '{') {
+      depth++;
+      if (depth > MAX_FLOW_DEPTH) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return null;
+}
+
 function readYaml(
   text: string,
   errors: ConfigIssue[],
   warnings: ConfigIssue[],
 ): { entries: Map<string, Entry>; rootOffset: number; source: YamlSource } | null {
   const source = new YamlSource();
+  if (text.length > MAX_CONFIG_CHARS) {
+    errors.push({ key: null, line: 1, col: 1, message: `the configuration is ${text.length.toLocaleString('en-US')} characters; at most ${MAX_CONFIG_CHARS.toLocaleString('en-US')}` });
+    return null;
+  }
+  const deep = tooDeep(text);
+  if (deep !== null) {
+    source.lines.addNewLine(0);
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) source.lines.addNewLine(at + 1);
+    errors.push(source.issue(null, deep, `YAML: lists or mappings nested more than ${MAX_FLOW_DEPTH} deep; a configuration needs 2`));
+    return null;
+  }
   const doc = parseDocument(text, { keepSourceTokens: true, lineCounter: source.lines, prettyErrors: false });
   for (const error of doc.errors) errors.push(source.issue(null, error.pos[0], `YAML syntax: ${yamlMessage(error.message)}`));
   for (const warning of doc.warnings) warnings.push(source.issue(null, warning.pos[0], `YAML: ${yamlMessage(warning.message)}`));
@@ -194,6 +254,15 @@ function applyOverrides(
   errors: ConfigIssue[],
   warnings: ConfigIssue[],
 ): void {
+  if (overrideTexts.length > MAX_OVERRIDES) {
+    errors.push({ key: null, line: 1, col: 1, message: `${overrideTexts.length} overrides; at most ${MAX_OVERRIDES}`, override: `${overrideTexts[MAX_OVERRIDES]}` });
+    return;
+  }
+  const tooLong = overrideTexts.find((text) => text.length > MAX_OVERRIDE_CHARS);
+  if (tooLong !== undefined) {
+    errors.push({ key: null, line: 1, col: 1, message: `an override of ${tooLong.length} characters; at most ${MAX_OVERRIDE_CHARS}`, override: `${tooLong.slice(0, 40)}…` });
+    return;
+  }
   const { overrides, errors: syntaxErrors } = parseOverrides(overrideTexts);
   errors.push(...syntaxErrors);
   for (const override of overrides) {

@@ -40,7 +40,23 @@ type Token =
   | { kind: 'eof'; start: number; end: number };
 
 const PUNCT = new Set(['(', ')', '[', ']', ',', '=']);
-const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Digits with Hydra's separators: one underscore at a time, between digits (`1_000`, `0.000_1`). */
+const DIGITS = String.raw`\d(?:_?\d)*`;
+const NUMBER = new RegExp(String.raw`^[+-]?(?:${DIGITS}(?:\.(?:${DIGITS})?)?|\.${DIGITS})(?:[eE][+-]?${DIGITS})?$`);
+/** Starts like a number and holds an underscore: a digit separator in the wrong place (`1__000`, `1000_`). */
+const MISPLACED_SEPARATOR = /^[+-]?\.?\d[\w.+-]*$/;
+
+/**
+ * A number in Hydra's grammar, separators and all, or null for text that is not one. Throws for
+ * text that is a number but for a misplaced separator, which Hydra also refuses.
+ */
+export function hydraNumber(text: string): number | null {
+  if (NUMBER.test(text)) return Number(text.replace(/_/g, ''));
+  if (text.includes('_') && MISPLACED_SEPARATOR.test(text) && NUMBER.test(text.replace(/_/g, ''))) {
+    throw new GrammarError(`'${text}': a digit separator goes between two digits, one at a time, as in 1_000`, 0);
+  }
+  return null;
+}
 const SPECIAL_NUMBERS: Readonly<Record<string, number>> = {
   inf: Infinity,
   '+inf': Infinity,
@@ -86,7 +102,14 @@ function tokenize(text: string): Token[] {
 function primitive(token: { text: string; start: number; end: number }): Expr {
   const { text, start, end } = token;
   const lower = text.toLowerCase();
-  if (NUMBER.test(text)) return { kind: 'number', value: Number(text), text, start, end };
+  let value: number | null;
+  try {
+    value = hydraNumber(text);
+  } catch (error) {
+    if (error instanceof GrammarError) throw new GrammarError(error.message, start);
+    throw error;
+  }
+  if (value !== null) return { kind: 'number', value, text, start, end };
   const special = SPECIAL_NUMBERS[lower];
   if (special !== undefined) return { kind: 'number', value: special, text, start, end };
   if (lower === 'true' || lower === 'false') return { kind: 'bool', value: lower === 'true', start, end };

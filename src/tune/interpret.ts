@@ -6,8 +6,11 @@ import type { CallArg, Expr } from './grammar';
 import {
   DEFAULT_SETTINGS,
   HYPERPARAMETER_RULES,
+  MAX_NAME_LENGTH,
   MAX_NUM_TRIALS,
+  MAX_VALUES_PER_KEY,
   SCHEDULERS,
+  rangeCount,
   rangeValues,
   type Domain,
   type HyperparameterName,
@@ -97,7 +100,15 @@ function bindArgs(
   const bound = new Map<string, Expr>();
   const usage = `${call.name}(${params.map((p, i) => (i < required ? p : `${p}=...`)).join(', ')})`;
   let ok = true;
+  let keywordSeen = false;
   call.args.forEach((arg: CallArg, i) => {
+    // Hydra refuses this as Python does, rather than binding the positional to the next free name.
+    if (arg.name === null && keywordSeen) {
+      if (ok) problems.add(arg.start, `${key}: ${call.name}(...): positional argument follows keyword argument; write ${usage}`);
+      ok = false;
+      return;
+    }
+    if (arg.name !== null) keywordSeen = true;
     const name = arg.name ?? params[i];
     if (name === undefined || !params.includes(name)) {
       problems.add(arg.start, `${key}: ${call.name} takes ${usage}; unexpected argument ${arg.name ?? i + 1}`);
@@ -121,6 +132,10 @@ function bindArgs(
 function choiceValues(items: Expr[], where: Expr, what: string, key: HyperparameterName, problems: Problems): number[] | null {
   if (items.length === 0) {
     problems.add(where.start, `${key}: ${what} is empty; give at least one value, e.g. [a, b] or choice(a, b)`);
+    return null;
+  }
+  if (items.length > MAX_VALUES_PER_KEY) {
+    problems.add(where.start, `${key}: ${what} has ${items.length} values; at most ${MAX_VALUES_PER_KEY}`);
     return null;
   }
   const before = problems.list.length;
@@ -216,6 +231,11 @@ function rangeDomain(call: Extract<Expr, { kind: 'call' }>, key: HyperparameterN
   const text = `range(${start}, ${stop}, ${step})`;
   if (![start, stop, step].every(Number.isFinite) || step === 0) {
     problems.add(call.start, `${key}: ${text} needs finite numbers and a non-zero step`);
+    return null;
+  }
+  const count = rangeCount(start, stop, step);
+  if (count > MAX_VALUES_PER_KEY) {
+    problems.add(call.start, `${key}: ${text} has ${count} values; at most ${MAX_VALUES_PER_KEY} (use a larger step, or interval(...) for a continuous search)`);
     return null;
   }
   const values = rangeValues(start, stop, step);
@@ -369,7 +389,8 @@ export function interpretSetting(field: keyof RunSettings, key: string, expr: Ex
       break;
     }
     case 'model':
-      if (expr.kind === 'string' && expr.value !== '') value = expr.value;
+      if (expr.kind === 'string' && expr.value.length > MAX_NAME_LENGTH) problems.add(expr.start, `${key}: the name is ${expr.value.length} characters; at most ${MAX_NAME_LENGTH}`);
+      else if (expr.kind === 'string' && expr.value !== '') value = expr.value;
       else problems.add(expr.start, `${key}: expected an architecture name such as ${DEFAULT_SETTINGS.model}, got ${show(expr)}`);
       break;
   }

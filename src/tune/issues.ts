@@ -1,4 +1,5 @@
 /** Errors and warnings about a configuration, located where the user can fix them. */
+import { StudioError } from '../studioError';
 
 /**
  * A problem at a place in config.yaml (`line`, `col`, 1-based) or in a `key=value` override
@@ -22,11 +23,11 @@ export function formatIssue(issue: ConfigIssue, fileName = 'config.yaml'): strin
 }
 
 /** Thrown by `parseConfigOrThrow` with every error found. */
-export class ConfigError extends Error {
+export class ConfigError extends StudioError {
   constructor(readonly issues: readonly ConfigIssue[]) {
     super(issues.map((issue) => formatIssue(issue)).join('\n'));
-    this.name = 'ConfigError';
   }
+  override name = 'ConfigError';
 }
 
 /** Levenshtein distance, for "did you mean" suggestions on unknown keys. */

@@ -93,15 +93,25 @@ export function toOverrides(
   return out;
 }
 
+/** `text` with its %-escapes decoded, or null where an escape is malformed. */
+export function decodeQueryText(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Overrides from a URL query (`?lr=...&num_trials=8`), in order; a bare `~key` is kept as is.
  * A literal '+' stays a plus (Hydra's `+key=...`, `1e+3`): links from `overridesToQuery` write spaces as %20.
+ * A malformed escape stays as typed (the link reader refuses such a link before this is used).
  */
 export function overridesFromQuery(search: string): string[] {
   const query = search.startsWith('?') ? search.slice(1) : search;
   if (query === '') return [];
   return query.split('&').filter((part) => part !== '').map((part) => {
-    const decode = (text: string): string => decodeURIComponent(text);
+    const decode = (text: string): string => decodeQueryText(text) ?? text;
     const eq = part.indexOf('=');
     return eq < 0 ? decode(part) : `${decode(part.slice(0, eq))}=${decode(part.slice(eq + 1))}`;
   });

@@ -13,8 +13,13 @@ import {
   newExperimentId,
   saveCheckpoint,
   saveExperiment,
+  saveTrialCheckpoints,
+  migrateExperimentRecord,
+  EXPERIMENT_RECORD_VERSION,
   type StoredExperiment,
 } from './persistence';
+import { STORAGE_AREAS, storageArea } from '../data/storage';
+import { StudioError } from '../studioError';
 import { sampleTrials } from './sampler';
 import { DEFAULT_SETTINGS, defaultSpace } from './space';
 
@@ -83,5 +88,34 @@ describe('experiment persistence (IndexedDB)', () => {
     expect((await listExperiments()).map((e) => e.id)).not.toContain('exp-a');
     expect(await loadCheckpoint('exp-a', 't0001', 'best')).toBeNull();
     expect(await loadExperiment('exp-a')).toBeNull();
+  });
+});
+
+describe('saves that cannot half-happen', () => {
+  it("writes a trial's last and best checkpoints in one transaction", async () => {
+    const id = newExperimentId(5_000);
+    await saveTrialCheckpoints(id, 't0001', snapshot(4), true);
+    expect((await loadCheckpoint(id, 't0001', 'last'))?.state.epoch).toBe(4);
+    expect((await loadCheckpoint(id, 't0001', 'best'))?.state.epoch).toBe(4);
+    await saveTrialCheckpoints(id, 't0001', snapshot(5), false);
+    expect((await loadCheckpoint(id, 't0001', 'last'))?.state.epoch).toBe(5);
+    expect((await loadCheckpoint(id, 't0001', 'best'))?.state.epoch).toBe(4);
+  });
+
+  it('stores a version on each record and reads a version-1 record (no version field) by migrating it', async () => {
+    const record = midSearch(newExperimentId(6_000), 6_000);
+    await saveExperiment(record);
+    const { version, ...v1 } = (await storageArea(STORAGE_AREAS.experiments).get<Record<string, unknown>>(record.id))!;
+    expect(version).toBe(EXPERIMENT_RECORD_VERSION);
+    delete v1.overrides;
+    await storageArea(STORAGE_AREAS.experiments).set(record.id, v1);
+    const migrated = await loadExperiment(record.id);
+    expect(migrated?.overrides).toEqual([]);
+    expect(migrated?.state.trials.map((t) => t.id)).toEqual(record.state.trials.map((t) => t.id));
+  });
+
+  it('refuses a record from a newer studio with a message saying so', () => {
+    expect(() => migrateExperimentRecord({ id: 'x', state: '{}', version: 99 })).toThrow(/record version 99; this studio reads up to 2/);
+    expect(() => migrateExperimentRecord('junk')).toThrow(StudioError);
   });
 });

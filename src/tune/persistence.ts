@@ -3,7 +3,8 @@
  * trial's last and best-epoch checkpoints are saved, so a reload, a crash or a closed tab resumes
  * where it stopped, as Ray's Tuner.restore does.
  */
-import { STORAGE_AREAS, storageArea } from '../data/storage';
+import { STORAGE_AREAS, storageArea, storeTogether } from '../data/storage';
+import { StudioError } from '../studioError';
 import type { TrialSnapshot } from '../workers/protocol';
 import { isSearchFinished, restoreExperiment, serializeExperiment, type ExperimentState } from './experiment';
 
@@ -42,6 +43,28 @@ export interface ExperimentSummary {
   settings: ExperimentState['settings'];
 }
 
+/**
+ * Version of a stored experiment record. 1: the first layout, with no version field; 2: the same
+ * fields plus `version`. A record from a newer studio is refused rather than misread.
+ */
+export const EXPERIMENT_RECORD_VERSION = 2;
+
+/** An experiment as IndexedDB holds it: versioned, with its state as JSON text. */
+type StoredRecord = Omit<StoredExperiment, 'state'> & { state: string; version?: number };
+
+/** A stored record brought to the current version, or an error naming what is wrong with it. */
+export function migrateExperimentRecord(stored: unknown): StoredRecord {
+  if (typeof stored !== 'object' || stored === null) throw new StudioError('the saved experiment is not a record');
+  const record = stored as Partial<StoredRecord>;
+  const version = record.version ?? 1;
+  if (typeof version !== 'number' || version > EXPERIMENT_RECORD_VERSION) {
+    throw new StudioError(`the saved experiment has record version ${String(version)}; this studio reads up to ${EXPERIMENT_RECORD_VERSION}, so a newer studio saved it`);
+  }
+  if (typeof record.id !== 'string' || typeof record.state !== 'string') throw new StudioError('the saved experiment lacks its id or state');
+  // 1 -> 2 added only the version field; the overrides list may be absent from the oldest records.
+  return { ...(record as StoredRecord), overrides: Array.isArray(record.overrides) ? record.overrides : [], version: EXPERIMENT_RECORD_VERSION };
+}
+
 const experiments = () => storageArea(STORAGE_AREAS.experiments);
 const checkpoints = () => storageArea(STORAGE_AREAS.checkpoints);
 
@@ -56,14 +79,18 @@ export function newExperimentId(now = Date.now()): string {
 /** Saves (or replaces) an experiment record. */
 export async function saveExperiment(record: StoredExperiment): Promise<void> {
   // The state goes in as JSON text: a plain, versioned copy that restoreExperiment checks on the way back.
-  await experiments().set(record.id, { ...record, state: serializeExperiment(record.state) });
+  // One put is one IndexedDB transaction: the record is replaced whole or not at all.
+  const stored: StoredRecord = { ...record, state: serializeExperiment(record.state), version: EXPERIMENT_RECORD_VERSION };
+  await experiments().set(record.id, stored);
 }
 
 /** Reads an experiment back; trials that were running are pending again, ready to resume. */
 export async function loadExperiment(id: string): Promise<StoredExperiment | null> {
-  const stored = await experiments().get<Omit<StoredExperiment, 'state'> & { state: string }>(id);
-  if (!stored) return null;
-  return { ...stored, state: restoreExperiment(stored.state) };
+  const raw = await experiments().get<unknown>(id);
+  if (raw === undefined) return null;
+  const stored: Partial<StoredRecord> = migrateExperimentRecord(raw);
+  delete stored.version;
+  return { ...(stored as StoredRecord), state: restoreExperiment((stored as StoredRecord).state) };
 }
 
 /** Every saved experiment, newest first. */
@@ -94,6 +121,15 @@ export async function deleteExperiment(id: string): Promise<void> {
   const names = (await store.names()).filter((name) => name.startsWith(`${id}/`));
   await Promise.all(names.map((name) => store.delete(name)));
   await experiments().delete(id);
+}
+
+/**
+ * Saves a trial's last checkpoint and, when it is also its best epoch, its best checkpoint, in one
+ * transaction, so the best checkpoint can never be older than a last one that claims to be best.
+ */
+export function saveTrialCheckpoints(experimentId: string, trialId: string, snapshot: TrialSnapshot, best: boolean): Promise<void> {
+  const kinds = best ? [CHECKPOINT_KINDS.last, CHECKPOINT_KINDS.best] : [CHECKPOINT_KINDS.last];
+  return storeTogether(kinds.map((kind) => ({ area: STORAGE_AREAS.checkpoints, name: checkpointName(experimentId, trialId, kind), value: snapshot })));
 }
 
 /** Saves one checkpoint of a trial. */

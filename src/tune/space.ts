@@ -48,9 +48,10 @@ export const HYPERPARAMETER_RULES: Readonly<Record<HyperparameterName, Hyperpara
   lr: { integer: false, min: 0, minInclusive: false, maxExclusive: Infinity, valid: 'a number > 0' },
   beta1: { integer: false, min: 0, minInclusive: true, maxExclusive: 1, valid: 'a number in [0, 1)' },
   beta2: { integer: false, min: 0, minInclusive: true, maxExclusive: 1, valid: 'a number in [0, 1)' },
-  f1: { integer: true, min: 1, minInclusive: true, maxExclusive: Infinity, valid: 'a positive integer' },
-  f2: { integer: true, min: 1, minInclusive: true, maxExclusive: Infinity, valid: 'a positive integer' },
-  batch_size: { integer: true, min: 1, minInclusive: true, maxExclusive: Infinity, valid: 'a positive integer' },
+  // Past 64 channels the model is far over the parameter budget; past batch 4096 the engines' buffers are untested.
+  f1: { integer: true, min: 1, minInclusive: true, maxExclusive: 65, valid: 'an integer from 1 to 64' },
+  f2: { integer: true, min: 1, minInclusive: true, maxExclusive: 65, valid: 'an integer from 1 to 64' },
+  batch_size: { integer: true, min: 1, minInclusive: true, maxExclusive: 4097, valid: 'an integer from 1 to 4096' },
 };
 
 /** Defaults: PyTorch's Adam (lr 1e-3, betas 0.9/0.999), the original's Classifier(8, 6) and batch 64. */
@@ -122,6 +123,17 @@ export const DEFAULT_SETTINGS: RunSettings = {
 export const MAX_NUM_TRIALS = 1000;
 export const MAX_TOTAL_TRIALS = 10_000;
 
+/** Most values one key may list (a list, choice, grid_search or range). */
+export const MAX_VALUES_PER_KEY = 256;
+
+/** Longest architecture name, and most characters of a configuration's text. */
+export const MAX_NAME_LENGTH = 64;
+export const MAX_CONFIG_CHARS = 64 * 1024;
+
+/** Most overrides (in a link or on the command line) and the longest one. */
+export const MAX_OVERRIDES = 64;
+export const MAX_OVERRIDE_CHARS = 1024;
+
 /** The configuration key for Adam's fixed pair, read into beta1 and beta2. */
 export const BETAS_KEY = 'betas';
 
@@ -135,11 +147,19 @@ export function defaultSpace(): SearchSpace {
   return space;
 }
 
-/** Values of Hydra's range(start, stop, step): stop exclusive, computed as start + i*step. */
+/** How many values Hydra's range(start, stop, step) has (0 when empty or not finite). */
+export function rangeCount(start: number, stop: number, step: number): number {
+  if (step === 0 || !Number.isFinite(start) || !Number.isFinite(stop) || !Number.isFinite(step)) return 0;
+  return Math.max(0, Math.ceil((stop - start) / step - 1e-9));
+}
+
+/**
+ * Values of Hydra's range(start, stop, step): stop exclusive, computed as start + i*step. The
+ * parser refuses ranges past MAX_VALUES_PER_KEY; the bound here only guards other callers.
+ */
 export function rangeValues(start: number, stop: number, step: number): number[] {
   const values: number[] = [];
-  if (step === 0 || !Number.isFinite(start) || !Number.isFinite(stop) || !Number.isFinite(step)) return values;
-  const count = Math.ceil((stop - start) / step - 1e-9);
+  const count = rangeCount(start, stop, step);
   for (let i = 0; i < count && i <= MAX_TOTAL_TRIALS; i += 1) {
     // Rounding to 12 significant digits removes float noise (range(0, 1, 0.1) gives 0.3, not 0.30000000000000004).
     values.push(Number((start + i * step).toPrecision(12)));

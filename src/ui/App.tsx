@@ -5,6 +5,7 @@ import { DiagnosticsDrawer } from './DiagnosticsDrawer';
 import { DrawPanel } from './draw/DrawPanel';
 import { ModelsProvider } from './models/ModelsContext';
 import { ModelsPanel } from './models/ModelsPanel';
+import { PanelBoundary } from './PanelBoundary';
 import { README_URL } from './readmeLink';
 import { ResultsPanel } from './search/ResultsPanel';
 import { SearchPanel } from './search/SearchPanel';
@@ -34,15 +35,29 @@ export function App() {
       </header>
       <ModelsProvider>
         <main className="workflow">
-          <DrawPanel />
-          <SearchPanel />
-          <ResultsPanel />
-          <ModelsPanel />
-          <DatasetPanel />
-          <TrackingPanel />
+          <PanelBoundary name="Draw">
+            <DrawPanel />
+          </PanelBoundary>
+          <PanelBoundary name="Search">
+            <SearchPanel />
+          </PanelBoundary>
+          <PanelBoundary name="Trials">
+            <ResultsPanel />
+          </PanelBoundary>
+          <PanelBoundary name="Models">
+            <ModelsPanel />
+          </PanelBoundary>
+          <PanelBoundary name="Dataset">
+            <DatasetPanel />
+          </PanelBoundary>
+          <PanelBoundary name="Tracking">
+            <TrackingPanel />
+          </PanelBoundary>
         </main>
       </ModelsProvider>
-      <DiagnosticsDrawer open={diagnosticsOpen} onClose={closeDiagnostics} />
+      <PanelBoundary name="Backend">
+        <DiagnosticsDrawer open={diagnosticsOpen} onClose={closeDiagnostics} />
+      </PanelBoundary>
     </div>
   );
 }

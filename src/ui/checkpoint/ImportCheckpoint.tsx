@@ -1,5 +1,6 @@
 import { useId, useState, type ChangeEvent, type DragEvent } from 'react';
-import { importModel, type ImportedModel } from '../../export/importModel';
+import type { ImportedModel } from '../../export/importModel';
+import { importModelInWorker } from '../../workers/importWorker';
 import { readFiles } from './readFiles';
 import './checkpoint.css';
 
@@ -32,7 +33,7 @@ export function ImportCheckpoint({ onImported }: ImportCheckpointProps) {
   const importFiles = async (files: Iterable<File>): Promise<void> => {
     setOutcome({ kind: 'busy' });
     try {
-      const model = importModel(await readFiles(files));
+      const model = await importModelInWorker(await readFiles(files));
       setOutcome({ kind: 'imported', model });
       onImported(model);
     } catch (error) {
