@@ -131,10 +131,11 @@ test.describe('search panel', () => {
   test('stopping one trial ends it STOPPED while the next one starts; Stop all ends the search', async ({ studio, search }) => {
     await studio.open();
     await search.setField('Trials', '2');
-    await search.setField('Max epochs per trial', '2');
+    // Long trials (the whole training set, many epochs), so that the first is still training when
+    // it is stopped however fast the engine: the fused CPU step trains thousands of images a second.
+    await search.setField('Max epochs per trial', '20');
     await search.setField('Trials at once', '1');
-    // 32 steps an epoch, so the trial reports its steps (every 20) before the epoch ends.
-    await search.run({ train: 2048, val: 256 });
+    await search.run({ train: 60000, val: 256 });
     await expect(search.trialStatus('t0001')).toHaveText('RUNNING');
     await expect(search.root.getByTestId('trial-progress-t0001')).toContainText('step');
     await studio.screenshot('search-running-820', { width: 820, height: 1180 });
