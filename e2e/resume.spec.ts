@@ -3,11 +3,19 @@ import type { AutomationEvent, AutomationResult } from '../src/automation';
 
 type EpochEvent = Extract<AutomationEvent, { kind: 'epoch' }>;
 
+/** One epoch of a trial's saved history: its number and how long it took (which tells records apart). */
+interface SavedEpoch {
+  epoch: number;
+  time_s: number;
+}
+
 /**
- * Epochs of a trial a resume can skip: those its last checkpoint in IndexedDB holds (0 when none).
- * The experiment record may list an epoch whose checkpoint the reload cut off; that one is trained again.
+ * The epochs a trial's last checkpoint in IndexedDB holds (none when it has no checkpoint): a resume
+ * skips them. The experiment record may list an epoch whose checkpoint the reload cut off; that one
+ * is trained again. The checkpoint may also hold an epoch the record had not listed yet; a resume
+ * restores that one from the checkpoint (and reports it) without training it again.
  */
-async function savedEpochs(trialId: string): Promise<number> {
+async function savedEpochs(trialId: string): Promise<SavedEpoch[]> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const open = indexedDB.open('filenest-digit-studio');
     open.onsuccess = () => resolve(open.result);
@@ -23,10 +31,12 @@ async function savedEpochs(trialId: string): Promise<number> {
   const values = await all(store.getAll());
   db.close();
   const experiment = values[keys.findIndex((k) => k.startsWith('v1/experiments/'))] as { id: string } | undefined;
-  if (!experiment) return 0;
-  const checkpoint = values[keys.indexOf(`v1/checkpoints/${experiment.id}/${trialId}/last`)] as { state?: { epoch?: number } } | undefined;
-  return checkpoint?.state?.epoch ?? 0;
+  if (!experiment) return [];
+  const checkpoint = values[keys.indexOf(`v1/checkpoints/${experiment.id}/${trialId}/last`)] as { state?: { history?: SavedEpoch[] } } | undefined;
+  return (checkpoint?.state?.history ?? []).map(({ epoch, time_s }) => ({ epoch, time_s }));
 }
+
+const lastEpoch = (saved: readonly SavedEpoch[]): number => saved.at(-1)?.epoch ?? 0;
 
 // Enough epochs that the trial which has just saved its first is still mid-way when the tab reloads.
 const EPOCHS = 5;
@@ -54,14 +64,14 @@ test('a reload in the middle of a search resumes it: no trial restarts from epoc
       .poll(() => events.filter((e) => e.kind === 'epoch' && e.trial_id === 't0002').length, { timeout: 180_000 })
       .toBeGreaterThan(0);
     // The epoch is in IndexedDB (the experiment and the trial's last checkpoint) before the tab goes away.
-    await expect.poll(() => page.evaluate(savedEpochs, 't0002'), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => lastEpoch(await page.evaluate(savedEpochs, 't0002')), { timeout: 30_000 }).toBeGreaterThan(0);
     await page.reload();
     await page.waitForFunction(() => window.digitStudio !== undefined);
   });
 
   // What IndexedDB holds is what a resume may skip; every other epoch must be trained after the reload.
-  const lastEpochBefore = new Map<string, number>();
-  for (const trialId of ['t0001', 't0002', 't0003']) lastEpochBefore.set(trialId, await page.evaluate(savedEpochs, trialId));
+  const savedBefore = new Map<string, SavedEpoch[]>();
+  for (const trialId of ['t0001', 't0002', 't0003']) savedBefore.set(trialId, await page.evaluate(savedEpochs, trialId));
   events.length = 0;
 
   const result: AutomationResult = await test.step('resume it', () => page.evaluate(() => window.digitStudio!.resumeSearch()));
@@ -70,10 +80,12 @@ test('a reload in the middle of a search resumes it: no trial restarts from epoc
   expect(result.results.trials.map((t) => t.status)).toEqual(['TERMINATED', 'TERMINATED', 'TERMINATED']);
   for (const trial of result.results.trials) {
     expect(trial.history.map((h) => h.epoch)).toEqual(ALL_EPOCHS);
-    const resumedEpochs = after.filter((e) => e.trial_id === trial.trial_id).map((e) => e.epoch);
-    const savedBefore = lastEpochBefore.get(trial.trial_id) ?? 0;
+    const saved = savedBefore.get(trial.trial_id) ?? [];
+    // An epoch restored from the checkpoint is reported with the record it was saved with; a trained one is new.
+    const restored = (e: EpochEvent) => saved.some((s) => s.epoch === e.epoch && s.time_s === e.time_s);
+    const trainedEpochs = after.filter((e) => e.trial_id === trial.trial_id && !restored(e)).map((e) => e.epoch);
     // Each trial trains exactly the epochs it had not finished before the reload.
-    expect(resumedEpochs).toEqual(ALL_EPOCHS.filter((epoch) => epoch > savedBefore));
+    expect(trainedEpochs).toEqual(ALL_EPOCHS.filter((epoch) => epoch > lastEpoch(saved)));
   }
-  expect([...lastEpochBefore.values()].some((epoch) => epoch > 0 && epoch < EPOCHS)).toBe(true);
+  expect([...savedBefore.values()].some((saved) => lastEpoch(saved) > 0 && lastEpoch(saved) < EPOCHS)).toBe(true);
 });

@@ -86,6 +86,17 @@ async function startUnderWorker(render: () => void, preparing: () => void): Prom
     render();
     return;
   }
+  // A worker that is already active but does not control the page (a hard reload bypasses it) will
+  // not claim it again, and a reload already tried: open the studio unisolated this time.
+  const existing = await container.getRegistration('./').catch(() => undefined);
+  if (existing?.active || reloadedOnce()) {
+    void container.register('./sw.js', { scope: './' }).catch(() => undefined);
+    render();
+    return;
+  }
+  // Listening before registering: a small shell can be cached, and the page claimed, before
+  // register() resolves.
+  const controlled = controlWithin(FIRST_VISIT_WAIT_MS);
   let registration: ServiceWorkerRegistration;
   try {
     registration = await container.register('./sw.js', { scope: './' });
@@ -94,15 +105,9 @@ async function startUnderWorker(render: () => void, preparing: () => void): Prom
     render();
     return;
   }
-  // An active worker that does not control the page (a hard reload bypasses it) will not claim
-  // it again, and a reload already tried: open the studio unisolated this time.
-  if (registration.active || reloadedOnce()) {
-    render();
-    return;
-  }
   preparing();
   // A worker whose install fails (its cache could not be filled) never takes the page: open the studio at once.
-  if (await Promise.race([controlWithin(FIRST_VISIT_WAIT_MS), installFails(registration)])) {
+  if (container.controller !== null || (await Promise.race([controlled, installFails(registration)]))) {
     rememberReload(true);
     window.location.reload();
     return;
