@@ -54,7 +54,8 @@ test('a reload in the middle of a search resumes it: no trial restarts from epoc
         (epochs) =>
           window.digitStudio!.runSearch({
             overrides: ['num_trials=3', `max_num_epochs=${epochs}`, 'max_concurrent_trials=2', 'lr=choice(0.01)'],
-            trainLimit: 640,
+            // Epochs of a few seconds even on the fused CPU step, so that a trial is mid-way at the reload.
+            trainLimit: 8000,
             valLimit: 200,
           }),
         EPOCHS,
