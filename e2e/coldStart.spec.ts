@@ -23,6 +23,9 @@ test('a cold dev server bundles once: one copy of each dependency, a search trai
     };
   }
   let server: ViteDevServer | null = null;
+  // Vite's createServer sets NODE_ENV to development for the whole process; later specs in this
+  // worker must not inherit it.
+  const nodeEnv = process.env.NODE_ENV;
   const context = await browser.newContext();
   try {
     server = await createServer({
@@ -80,5 +83,7 @@ test('a cold dev server bundles once: one copy of each dependency, a search trai
     await context.close();
     await server?.close();
     rmSync(cacheDir, { recursive: true, force: true });
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
   }
 });

@@ -51,7 +51,10 @@ async function expectIsolated(page: Page): Promise<void> {
           .evaluate(() => navigator.serviceWorker.controller !== null && crossOriginIsolated)
           // The first visit reloads itself once; a check during that reload just asks again.
           .catch(() => false),
-      { timeout: 60_000 },
+      {
+        timeout: 60_000,
+        message: 'the service worker never took the page with isolation headers (a development build of dist/ registers none)',
+      },
     )
     .toBe(true);
   await expect(page.getByTestId('cross-origin-isolated')).toContainText('yes');

@@ -41,10 +41,14 @@ export function staleBuildReason(root: string, outDir = 'dist'): string | null {
   return changed ? `${changed} changed since the last build` : null;
 }
 
-/** Runs `npm run build` in `root` unless dist/ is current. */
+/**
+ * Runs `npm run build` in `root` unless dist/ is current. The build is always a production one:
+ * Vite builds React's development bundle, and `import.meta.env.PROD` false (no service worker),
+ * when NODE_ENV says development, as it does in any process that has started a Vite dev server.
+ */
 export function ensureBuilt(root: string): void {
   const reason = staleBuildReason(root);
   if (!reason) return;
   console.log(`Building dist/ (${reason})`);
-  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
