@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AutomationEvent, AutomationRequest, AutomationResult } from '../src/automation';
 import { BACKEND_CHOICES, type BackendChoice } from '../src/backend/choice';
+import { ENGINE_LABELS, type EngineName } from '../src/engine/stepEngine';
 import { exportRayProject, importRayResults } from './lib/rayCli';
 import { NodeWandbMirror, wandbSettingsFromEnv } from './lib/wandbNode';
 import { openStudio } from './lib/studioSession';
@@ -30,10 +31,18 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
+function engineLabel(name: string): string {
+  return Object.hasOwn(ENGINE_LABELS, name) ? ENGINE_LABELS[name as EngineName] : name;
+}
+
 function describeEvent(event: AutomationEvent): string {
   switch (event.kind) {
     case 'trial-started':
-      return `[${event.trial_id}] started on ${event.backend}${event.adapter ? ` (${event.adapter})` : ''}, ${event.total_params} params`;
+      // The adapter matters only where the trial trains on it.
+      return (
+        `[${event.trial_id}] started on ${event.backend}${event.backend === 'webgpu' && event.adapter ? ` (${event.adapter})` : ''}, ` +
+        `${engineLabel(event.engine)}, ${event.total_params} params`
+      );
     case 'epoch':
       return (
         `[${event.trial_id}] epoch ${event.epoch}: train_loss=${event.train_loss.toFixed(4)} ` +
