@@ -110,10 +110,20 @@ test('dist/ on a plain static host under a sub-path: isolated, shareable, and of
     await expectIsolated(page);
     await expectDataReady(page);
     expect(new URL(page.url()).pathname).toBe(SUB_PATH);
+  });
+
+  await test.step('the README link opens the README in a tab, not as a file to download', async () => {
     const readme = page.getByTestId('about-readme');
     await expect(readme).toBeVisible();
     const readmeUrl = new URL((await readme.getAttribute('href')) ?? '', page.url());
-    expect((await page.request.get(readmeUrl.href)).status()).toBe(200);
+    const response = await page.request.get(readmeUrl.href);
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-type']).toMatch(/^text\/html/);
+    const [tab] = await Promise.all([context.waitForEvent('page'), readme.click()]);
+    await expect(tab.getByRole('main')).toContainText('FileNest Digit Studio');
+    // A download would leave the new tab blank: the README's text in it means the browser showed it.
+    await expect(tab).toHaveTitle(/README/);
+    await tab.close();
   });
 
   await test.step('a short search trains on the hosted build', async () => {
