@@ -105,6 +105,15 @@ test('dist/ on a plain static host under a sub-path: isolated, shareable, and of
     if (message.text().includes('Content Security Policy')) policyViolations.push(message.text());
   });
 
+  // Marks, in the tab's session, any unload of a page that already showed the studio: the service
+  // worker's one reload must come before the studio is shown, never under the user.
+  await page.addInitScript(() => {
+    addEventListener('pagehide', () => {
+      if (document.querySelector('[data-testid="draw-panel"]')) sessionStorage.setItem('test:unloaded-while-shown', location.href);
+    });
+  });
+  const unloadedWhileShown = () => page.evaluate(() => sessionStorage.getItem('test:unloaded-while-shown'));
+
   await test.step('the first visit installs the service worker and reloads into an isolated page', async () => {
     await page.goto(host().url);
     await expectIsolated(page);
@@ -126,8 +135,23 @@ test('dist/ on a plain static host under a sub-path: isolated, shareable, and of
     await tab.close();
   });
 
+  await test.step('the web app is installable: its manifest and icons load and Chromium finds no installability error', async () => {
+    const manifestHref = await page.locator('link[rel="manifest"]').getAttribute('href');
+    expect(manifestHref).toBeTruthy();
+    const manifestUrl = new URL(manifestHref!, page.url());
+    const manifest = (await (await page.request.get(manifestUrl.href)).json()) as { icons: { src: string; sizes: string }[]; display: string };
+    expect(manifest.display).toBe('standalone');
+    expect(manifest.icons.map((icon) => icon.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    for (const icon of manifest.icons) expect((await page.request.get(new URL(icon.src, manifestUrl).href)).status(), icon.src).toBe(200);
+    const devtools = await context.newCDPSession(page);
+    const { installabilityErrors } = await devtools.send('Page.getInstallabilityErrors');
+    expect(installabilityErrors).toEqual([]);
+    await devtools.detach();
+  });
+
   await test.step('a short search trains on the hosted build', async () => {
     expectOneTrainedTrial(await runTinySearch(page));
+    expect(await unloadedWhileShown(), 'the service worker never reloaded the studio under the user').toBeNull();
   });
 
   await test.step('a shared link restores its search space', async () => {
