@@ -5,6 +5,7 @@
  * here takes over the pad and comes back after a reload.
  */
 import type { Page, Route } from '@playwright/test';
+import { createRequire } from 'node:module';
 import { ONE, stroke, ZERO } from './drawing';
 import { expect, test } from './fixtures';
 
@@ -18,6 +19,17 @@ async function observeLayoutShifts(page: Page): Promise<void> {
         if (!entry.hadRecentInput) shifts.push(entry.value);
       }
     }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** The page's axe-core violations (every rule axe runs by default), as "rule: targets" lines. */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE_SCRIPT });
+  return page.evaluate(async () => {
+    const { violations } = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }> } }).axe.run();
+    return violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
   });
 }
 
@@ -80,6 +92,10 @@ for (const viewport of [
         testInfo.annotations.push({ type: 'cumulative layout shift', description: cls.toFixed(4) });
         console.log(`${viewport.name}: cumulative layout shift ${cls.toFixed(4)} over ${shifts.length} shifts`);
         expect(cls).toBeLessThanOrEqual(0.05);
+      });
+
+      await test.step('axe finds no accessibility violation in the loaded page', async () => {
+        expect(await axeViolations(page)).toEqual([]);
       });
 
       for (const [digit, points] of [
