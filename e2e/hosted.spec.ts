@@ -135,7 +135,9 @@ test('dist/ on a plain static host under a sub-path: isolated, shareable, and of
     await tab.close();
   });
 
-  await test.step('the web app is installable: its manifest and icons load and Chromium finds no installability error', async () => {
+  await test.step('the web app is installable and described: a meta description, its manifest and icons load, and Chromium finds no installability error', async () => {
+    // What a search engine or a shared link's preview shows of the page.
+    expect(await page.locator('meta[name="description"]').getAttribute('content')).toMatch(/MNIST digit classifier/);
     const manifestHref = await page.locator('link[rel="manifest"]').getAttribute('href');
     expect(manifestHref).toBeTruthy();
     const manifestUrl = new URL(manifestHref!, page.url());
