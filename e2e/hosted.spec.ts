@@ -108,19 +108,58 @@ test('dist/ on a plain static host under a sub-path: isolated, shareable, and of
     if (message.text().includes('Content Security Policy')) policyViolations.push(message.text());
   });
 
+  // Marks, in the tab's session, any unload of a page that already showed the studio: the service
+  // worker's one reload must come before the studio is shown, never under the user.
+  await page.addInitScript(() => {
+    addEventListener('pagehide', () => {
+      if (document.querySelector('[data-testid="draw-panel"]')) sessionStorage.setItem('test:unloaded-while-shown', location.href);
+    });
+  });
+  const unloadedWhileShown = () => page.evaluate(() => sessionStorage.getItem('test:unloaded-while-shown'));
+
   await test.step('the first visit installs the service worker and reloads into an isolated page', async () => {
     await page.goto(host().url);
     await expectIsolated(page);
     await expectDataReady(page);
     expect(new URL(page.url()).pathname).toBe(SUB_PATH);
+  });
+
+  await test.step('the README link opens the README in a tab, not as a file to download', async () => {
     const readme = page.getByTestId('about-readme');
     await expect(readme).toBeVisible();
     const readmeUrl = new URL((await readme.getAttribute('href')) ?? '', page.url());
-    expect((await page.request.get(readmeUrl.href)).status()).toBe(200);
+    const response = await page.request.get(readmeUrl.href);
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-type']).toMatch(/^text\/html/);
+    const [tab] = await Promise.all([context.waitForEvent('page'), readme.click()]);
+    await expect(tab.getByRole('main')).toContainText('FileNest Digit Studio');
+    // A download would leave the new tab blank: the README's text in it means the browser showed it.
+    await expect(tab).toHaveTitle(/README/);
+    await tab.close();
+  });
+
+  await test.step('the web app is installable and described: a meta description, its manifest and icons load, and Chromium finds no installability error', async () => {
+    // What a search engine or a shared link's preview shows of the page.
+    expect(await page.locator('meta[name="description"]').getAttribute('content')).toMatch(/MNIST digit classifier/);
+    const manifestHref = await page.locator('link[rel="manifest"]').getAttribute('href');
+    expect(manifestHref).toBeTruthy();
+    const manifestUrl = new URL(manifestHref!, page.url());
+    const manifest = (await (await page.request.get(manifestUrl.href)).json()) as { icons: { src: string; sizes: string }[]; display: string };
+    expect(manifest.display).toBe('standalone');
+    expect(manifest.icons.map((icon) => icon.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    for (const icon of manifest.icons) expect((await page.request.get(new URL(icon.src, manifestUrl).href)).status(), icon.src).toBe(200);
+    const devtools = await context.newCDPSession(page);
+    const { errors: manifestErrors } = await devtools.send('Page.getAppManifest');
+    expect(manifestErrors, 'Chromium parses the manifest without a complaint').toEqual([]);
+    const { installabilityErrors } = await devtools.send('Page.getInstallabilityErrors');
+    // Playwright's contexts are incognito, where Chromium installs nothing; that is the test's browser, not the app.
+    expect(installabilityErrors.filter((error) => error.errorId !== 'in-incognito')).toEqual([]);
+    await devtools.detach();
   });
 
   await test.step('a short search trains on the hosted build', async () => {
     expectOneTrainedTrial(await runTinySearch(page));
+    expect(await unloadedWhileShown(), 'the service worker never reloaded the studio under the user').toBeNull();
   });
 
   await test.step('a shared link restores its search space', async () => {

@@ -6,6 +6,7 @@ import { serveStatic, type StaticServer } from './serve-static';
 
 describe('serveStatic', () => {
   let host: StaticServer;
+  let zipped: StaticServer;
   let origin: string;
 
   beforeAll(async () => {
@@ -13,10 +14,12 @@ describe('serveStatic', () => {
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>studio</title>');
     mkdirSync(join(dir, 'assets'));
     writeFileSync(join(dir, 'assets', 'model.wasm'), new Uint8Array([0, 97, 115, 109]));
+    writeFileSync(join(dir, 'README.md'), '# Studio\n');
     host = await serveStatic({ dir, base: '/demo/studio/', port: 0 });
+    zipped = await serveStatic({ dir, base: '/demo/studio/', port: 0, gzip: true });
     origin = new URL(host.url).origin;
   });
-  afterAll(() => host.close());
+  afterAll(() => Promise.all([host.close(), zipped.close()]));
 
   it('serves the folder under its sub-path with only a content type', async () => {
     const page = await fetch(host.url);
@@ -35,5 +38,19 @@ describe('serveStatic', () => {
     expect((await fetch(`${origin}/index.html`)).status).toBe(404);
     expect((await fetch(`${host.url}missing.js`)).status).toBe(404);
     expect((await fetch(`${host.url}%2e%2e/%2e%2e/etc/passwd`)).status).toBe(404);
+  });
+
+  it('sends Markdown as text/markdown, as GitHub Pages does, and no encoding unless asked to gzip', async () => {
+    const readme = await fetch(`${host.url}README.md`);
+    expect(readme.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    expect(readme.headers.get('content-encoding')).toBeNull();
+  });
+
+  it('with gzip on, compresses text for clients that accept it, and the body is the same', async () => {
+    const page = await fetch(zipped.url, { headers: { 'accept-encoding': 'gzip' } });
+    expect(page.headers.get('content-encoding')).toBe('gzip');
+    expect(await page.text()).toBe('<!doctype html><title>studio</title>');
+    const plain = await fetch(zipped.url, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
   });
 });

@@ -8,6 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,8 +24,13 @@ const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
+  // As GitHub Pages sends it: browsers download such a file rather than show it.
+  '.md': 'text/markdown; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
 };
+
+/** Content types a host compresses. */
+const COMPRESSIBLE = /^(text\/|application\/(json|javascript|manifest\+json|wasm)|image\/svg)/;
 
 export interface StaticServerOptions {
   /** The folder to serve. */
@@ -34,6 +40,8 @@ export interface StaticServerOptions {
   /** 0 picks a free port. */
   port: number;
   host?: string;
+  /** Gzip text files for clients that accept it, as GitHub Pages does (off: the plainest host). */
+  gzip?: boolean;
 }
 
 export interface StaticServer {
@@ -86,8 +94,15 @@ export function serveStatic(options: StaticServerOptions): Promise<StaticServer>
           response.end();
           return;
         }
-        const body = await readFile(file);
-        response.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
+        const contentType = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
+        let body = await readFile(file);
+        const headers: Record<string, string> = { 'Content-Type': contentType };
+        if (options.gzip && COMPRESSIBLE.test(contentType) && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+          body = gzipSync(body);
+          headers['Content-Encoding'] = 'gzip';
+          headers.Vary = 'Accept-Encoding';
+        }
+        response.writeHead(200, headers);
         response.end(request.method === 'HEAD' ? undefined : body);
       } catch {
         notFound();

@@ -22,7 +22,7 @@ const BUILD_INPUTS = [
 ];
 
 /** The files a complete build holds. */
-const BUILD_OUTPUTS = ['index.html', 'sw.js', 'README.md', 'data/mnist/manifest.json'];
+const BUILD_OUTPUTS = ['index.html', 'sw.js', 'README.md', 'README.html', 'data/mnist/manifest.json'];
 
 /** The newest modification time under `path`, skipping tests (they are not built into dist/). */
 function newestChange(path: string): number {
