@@ -2,7 +2,7 @@
  * A finished (or stopped) search as files a Ray Tune user recognises: results.json with every
  * trial's config, status and per-epoch history, and progress.csv with one row per trial epoch.
  */
-import { HYPERPARAMETERS } from './space';
+import { HYPERPARAMETERS, paramValue } from './space';
 import { bestTrial, type EpochMetrics, type ExperimentState } from './experiment';
 
 /** The metric the search maximises, as the original's `tune.report` named it. */
@@ -61,7 +61,7 @@ export function progressCsv(state: ExperimentState): string {
   const header = ['trial_id', 'status', ...HYPERPARAMETERS, ...PROGRESS_METRICS];
   const rows = state.trials.flatMap((trial) =>
     trial.history.map((epoch) =>
-      [trial.id, trial.status, ...HYPERPARAMETERS.map((key) => trial.config[key]), ...PROGRESS_METRICS.map((key) => epoch[key])]
+      [trial.id, trial.status, ...HYPERPARAMETERS.map((key) => paramValue(key, trial.config[key])), ...PROGRESS_METRICS.map((key) => epoch[key])]
         .map(csvCell)
         .join(','),
     ),
