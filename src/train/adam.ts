@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { lrAt, type LrSchedule } from './recipe';
+import { lrAt, type LrSchedule, type Recipe } from './recipe';
 
 /** Adam's settings; `eps` defaults to PyTorch's 1e-8; no weight decay and a constant lr by default. */
 export interface AdamConfig {
@@ -13,6 +13,11 @@ export interface AdamConfig {
   decoupled?: boolean;
   /** The lr of each step (`lr` is the schedule's base); constant when absent. */
   schedule?: LrSchedule;
+}
+
+/** Adam's settings with a recipe's optimizer, weight decay and schedule. */
+export function recipeAdam(adam: AdamConfig, recipe: Recipe): AdamConfig {
+  return { ...adam, weightDecay: recipe.weightDecay, decoupled: recipe.optimizer === 'adamw', schedule: recipe.schedule };
 }
 
 /** The learning rate, L2 coefficient (Adam) and decay factor (AdamW) of optimizer step `step` (1-based). */

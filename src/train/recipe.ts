@@ -101,6 +101,19 @@ export function lrAt(schedule: LrSchedule, lr: number, step: number): number {
   }
 }
 
+/** The config keys where `recipe` differs from the seed's recipe (for an engine that trains the seed's only). */
+export function recipeKeysInUse(recipe: Recipe): string[] {
+  const keys: string[] = [];
+  if (recipe.optimizer !== SEED_RECIPE.optimizer) keys.push('optimizer');
+  if (recipe.weightDecay !== 0) keys.push('weight_decay');
+  if (recipe.schedule.kind !== 'constant') keys.push('lr_schedule');
+  if (recipe.labelSmoothing !== 0) keys.push('label_smoothing');
+  if (recipe.augment.translate > 0) keys.push('augment_translate');
+  if (recipe.augment.degrees > 0) keys.push('augment_degrees');
+  if (recipe.augment.scale > 0) keys.push('augment_scale');
+  return keys;
+}
+
 /** Whether augmentation changes any image. */
 export function augments(augment: Augment): boolean {
   return augment.translate > 0 || augment.degrees > 0 || augment.scale > 0;

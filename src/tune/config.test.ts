@@ -30,6 +30,7 @@ describe('the original config.yaml', () => {
   it('reads lists as choices, scalars as fixed, betas as the Adam pair', () => {
     const result = ok(parseConfig(ORIGINAL));
     expect(result.space).toEqual({
+      ...defaultSpace(),
       lr: { kind: 'choice', values: [1e-3, 1e-2] },
       beta1: { kind: 'fixed', value: 0.9 },
       beta2: { kind: 'fixed', value: 0.999 },

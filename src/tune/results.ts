@@ -11,7 +11,7 @@ export const SEARCH_METRIC = { metric: 'val_acc', mode: 'max' } as const;
 /** One trial in results.json. */
 export interface TrialResult {
   trial_id: string;
-  config: Record<string, number>;
+  config: Record<string, number | string>;
   status: string;
   backend: string | null;
   total_params: number | null;
@@ -36,7 +36,7 @@ export function searchResults(state: ExperimentState, backends: Readonly<Record<
     best_trial_id: bestTrial(state)?.id ?? null,
     trials: state.trials.map((trial) => ({
       trial_id: trial.id,
-      config: { ...trial.config, max_num_epochs: state.settings.maxNumEpochs },
+      config: { ...Object.fromEntries(HYPERPARAMETERS.map((key) => [key, paramValue(key, trial.config[key])])), max_num_epochs: state.settings.maxNumEpochs },
       status: trial.status,
       backend: backends[trial.id] ?? null,
       total_params: trial.totalParams,

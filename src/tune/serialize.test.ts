@@ -4,7 +4,7 @@ import { parseConfig, type ParsedConfig } from './config';
 import { formatIssue } from './issues';
 import { overridesFromQuery, overridesToQuery, parseOverrides, toOverrides } from './overrides';
 import { removeConfigKey, serializeSpace, updateConfigText, writeSpaceIntoText } from './serialize';
-import { DEFAULT_SETTINGS, type RunSettings, type SearchSpace } from './space';
+import { DEFAULT_SETTINGS, defaultSpace, type RunSettings, type SearchSpace } from './space';
 
 const ORIGINAL = readFileSync(new URL('../../configuration/config.yaml', import.meta.url), 'utf8');
 
@@ -15,6 +15,11 @@ function ok(result: ParsedConfig): Extract<ParsedConfig, { ok: true }> {
 
 /** A space using every domain kind, and non-default settings. */
 const RICH_SPACE: SearchSpace = {
+  ...defaultSpace(),
+  // Categorical keys are written by name: lr_schedule: [cosine, onecycle], optimizer: adamw.
+  lr_schedule: { kind: 'choice', values: [1, 2] },
+  optimizer: { kind: 'fixed', value: 1 },
+  label_smoothing: { kind: 'grid', values: [0, 0.1] },
   lr: { kind: 'interval', lo: 1e-4, hi: 1e-2, log: true, integer: false },
   beta1: { kind: 'choice', values: [0.8, 0.9] },
   beta2: { kind: 'interval', lo: 0.99, hi: 0.9999, log: false, integer: false },
