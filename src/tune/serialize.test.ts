@@ -42,6 +42,8 @@ const RICH_SETTINGS: RunSettings = {
 describe('serializeSpace', () => {
   it('round-trips every domain kind and every setting', () => {
     const text = serializeSpace(RICH_SPACE, RICH_SETTINGS);
+    expect(text).toMatch(/lr_schedule: \[ ?cosine, onecycle ?\]/);
+    expect(text).toContain('optimizer: adamw');
     const back = ok(parseConfig(text));
     expect(back.space).toEqual(RICH_SPACE);
     expect(back.settings).toEqual(RICH_SETTINGS);
@@ -73,6 +75,10 @@ describe('overrides for shareable links', () => {
     expect(overrides).toContain('beta1=choice(0.8,0.9)');
     expect(overrides).toContain('num_trials=8');
     expect(overrides).toContain('scheduler=asha');
+    // Recipe keys travel in links by name.
+    expect(overrides).toContain('lr_schedule=choice(cosine,onecycle)');
+    expect(overrides).toContain('optimizer=adamw');
+    expect(overrides).toContain('label_smoothing=grid_search(0,0.1)');
     for (const base of [ORIGINAL, 'config:\n', 'config:\n  beta1: 0.5\n  beta2: 0.6\n  num_trials: 999\n']) {
       expect(ok(parseConfig(base, overrides))).toMatchObject({ space: RICH_SPACE, settings: RICH_SETTINGS });
     }
