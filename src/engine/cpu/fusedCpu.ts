@@ -6,26 +6,16 @@
  * bit those of one thread. Plain TypeScript: runs in a Worker, in the page and in Node.
  */
 import type { NetworkValues } from '../../model/stateDict';
-import { adamStepConstants, type AdamState } from '../../train/adam';
-import type { LrSchedule } from '../../train/recipe';
+import { adamStepConstants, type AdamConfig, type AdamState } from '../../train/adam';
 import { blockRecord, convRecord, stepPlan, type StepPlan } from './plan';
 import * as S from './planSlots';
 import { ThreadPool } from './threads';
 import { SHARED_MAXIMUM_PAGES, SINGLE_THREAD_WASM, THREADED_WASM } from './wasmBinaries.generated';
 
-/** The engine's settings: model size, Adam's hyperparameters, the largest batch, threads. */
-export interface FusedCpuOptions {
+/** The engine's settings: model size, Adam's (or AdamW's) settings and schedule, label smoothing, the largest batch, threads. */
+export interface FusedCpuOptions extends AdamConfig {
   f1: number;
   f2: number;
-  lr: number;
-  beta1: number;
-  beta2: number;
-  /** Adam's eps; PyTorch's 1e-8 by default. */
-  eps?: number;
-  /** Weight decay, AdamW's when `decoupled`, and the lr schedule (see AdamConfig). */
-  weightDecay?: number;
-  decoupled?: boolean;
-  schedule?: LrSchedule;
   /** CrossEntropyLoss's label_smoothing for the training loss (0 by default). */
   labelSmoothing?: number;
   maxBatch: number;

@@ -51,7 +51,14 @@ def make_optimizer(params, config):
 
 
 def make_scheduler(optimizer, config, total_steps):
-    """The lr schedule, stepped after every optimizer step; None for a constant lr."""
+    """The lr schedule, stepped after every optimizer step; None for a constant lr.
+
+    It starts from config["lr"] whatever lr a loaded optimizer state holds (PyTorch saves the
+    scheduled lr); a resumed trial replays scheduler.step() up to its optimizer step.
+    """
+    for group in optimizer.param_groups:
+        group["lr"] = float(config["lr"])
+        group.pop("initial_lr", None)
     name = recipe_value(config, "lr_schedule")
     if name == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
