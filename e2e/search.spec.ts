@@ -50,6 +50,21 @@ test.describe('search panel', () => {
     });
   });
 
+  test('recipe keys: a link sets them by name, the editor shows and writes names', async ({ studio, search }) => {
+    await studio.open('?lr_schedule=choice(cosine,onecycle)&optimizer=adamw&label_smoothing=0.1');
+    await expect(search.parameter('optimizer').getByLabel('optimizer', { exact: true })).toHaveValue('adamw');
+    await expect(search.parameter('label_smoothing').getByLabel('label_smoothing', { exact: true })).toHaveValue('0.1');
+    await expect(search.parameter('lr_schedule').getByTestId('chip-lr_schedule')).toHaveCount(2);
+    await expect(search.parameter('lr_schedule')).toContainText('onecycle');
+    await search.setField('optimizer', 'adam');
+    await expect(search.parameter('optimizer').getByLabel('optimizer', { exact: true })).toHaveValue('adam');
+    await search.setField('augment_translate', '2');
+    expect(await search.configText()).toContain('augment_translate: 2');
+    await search.setField('optimizer', 'sgd');
+    await expect(search.root.getByTestId('field-error-optimizer')).toContainText('one of adam, adamw');
+    await expect(search.runButton()).toBeDisabled();
+  });
+
   test('"Copy link" then opening the link restores the space', async ({ studio, search, context, browser }) => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await studio.open('?backend=wasm');

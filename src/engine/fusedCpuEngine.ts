@@ -1,6 +1,8 @@
 import { hyperparameter } from '../model/architecture';
 import { classifier } from '../model/classifier';
 import { FusedCpuStep } from './cpu/fusedCpu';
+import { recipeAdam } from '../train/adam';
+import { SEED_RECIPE } from '../train/recipe';
 import { ENGINE_LABELS, ENGINE_NAMES, type EngineFactory, type EngineSetup, type EngineState, type Evaluation, type StepEngine, type StepRange } from './stepEngine';
 
 const PIXELS = 28 * 28;
@@ -16,16 +18,19 @@ export class FusedCpuEngine implements StepEngine {
   private constructor(
     private readonly step: FusedCpuStep,
     private readonly valCount: number,
+    private readonly trainLabels: Uint8Array,
   ) {
     this.description = `${ENGINE_LABELS[ENGINE_NAMES.fusedCpu]}, ${step.threads} thread${step.threads === 1 ? '' : 's'}`;
   }
 
   static async start(setup: EngineSetup): Promise<FusedCpuEngine> {
     const h = setup.hyperparameters;
+    const recipe = setup.recipe ?? SEED_RECIPE;
     const step = await FusedCpuStep.create({
       f1: hyperparameter(classifier, h, 'f1'),
       f2: hyperparameter(classifier, h, 'f2'),
-      ...setup.adam,
+      ...recipeAdam(setup.adam, recipe),
+      labelSmoothing: recipe.labelSmoothing,
       maxBatch: setup.batchSize,
     });
     try {
@@ -34,7 +39,7 @@ export class FusedCpuEngine implements StepEngine {
       step.setData('val', val.images.subarray(0, val.count * PIXELS), val.labels.subarray(0, val.count));
       const size = setup.initial.params.length;
       step.writeState(setup.initial, { step: 0, expAvg: new Float32Array(size), expAvgSq: new Float32Array(size) });
-      return new FusedCpuEngine(step, val.count);
+      return new FusedCpuEngine(step, val.count, train.labels.subarray(0, train.count));
     } catch (error) {
       step.dispose();
       throw error;
@@ -43,6 +48,10 @@ export class FusedCpuEngine implements StepEngine {
 
   train(order: Int32Array, steps: readonly StepRange[]): Promise<number> {
     return this.step.run(order, steps);
+  }
+
+  setTrainImages(images: Uint8Array): void {
+    this.step.setData('train', images, this.trainLabels);
   }
 
   startEpoch(): void {

@@ -4,6 +4,7 @@ import { currentWebGpuBackend, FusedTrainingStep, fusedTensors, precompileFusedK
 import { fusedLayout, type FusedLayout } from '../train/fused/layout';
 import { ENGINE_LABELS, ENGINE_NAMES, type EngineFactory, type EngineSetup, type StepRange } from './stepEngine';
 import { TfjsEngine } from './tfjsEngine';
+import { recipeKeysInUse, SEED_RECIPE } from '../train/recipe';
 
 /**
  * The fused WebGPU step: the tfjs engine's tensors (parameters, Adam moments, running statistics,
@@ -80,6 +81,8 @@ export const fusedWebGpuEngineFactory: EngineFactory = {
   name: ENGINE_NAMES.fusedWebGpu,
   unavailable(setup) {
     if (!currentWebGpuBackend()) return 'tfjs is not running on WebGPU';
+    const keys = recipeKeysInUse(setup.recipe ?? SEED_RECIPE);
+    if (keys.length > 0) return `the fused WebGPU kernels train the seed's recipe only, not ${keys.join(', ')}`;
     try {
       layoutOf(setup);
       return null;

@@ -7,6 +7,7 @@ import type { MnistSplit } from '../data/idx';
 import type { Architecture, Hyperparameters } from '../model/architecture';
 import type { NetworkValues } from '../model/stateDict';
 import type { AdamConfig, AdamState } from '../train/adam';
+import type { Recipe } from '../train/recipe';
 
 /** The engines, by the name a benchmark line, the probe and the search line use. */
 export const ENGINE_NAMES = {
@@ -35,6 +36,8 @@ export interface EngineSetup {
   /** Validation images and labels, evaluated in order. */
   val: MnistSplit;
   initial: NetworkValues;
+  /** The optimizer, schedule, label smoothing and augmentation (src/train/recipe.ts); the seed's when absent. */
+  recipe?: Recipe;
 }
 
 /** One training step: the images at order[start .. start + size). */
@@ -67,6 +70,8 @@ export interface StepEngine {
    * each batch's loss times its size to the epoch's sum; resolves to the last step's loss.
    */
   train(order: Int32Array, steps: readonly StepRange[]): Promise<number>;
+  /** Replaces the training images (0..255, same count and labels), e.g. with an epoch's augmented copy. */
+  setTrainImages(images: Uint8Array): void;
   /** Sets the epoch's loss sum to zero, as a new epoch starts. */
   startEpoch(): void;
   /** The current epoch's loss sum. */

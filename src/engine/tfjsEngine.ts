@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Network } from '../model/network';
-import { Adam } from '../train/adam';
+import { Adam, recipeAdam } from '../train/adam';
+import type { MnistSplit } from '../data/idx';
+import { SEED_RECIPE } from '../train/recipe';
 import { DeviceDataset, pixelsToBatch } from '../train/dataset';
 import { crossEntropy, trainStep } from '../train/step';
 import { ENGINE_NAMES, type EngineFactory, type EngineSetup, type EngineState, type Evaluation, type StepEngine, type StepRange } from './stepEngine';
@@ -13,15 +15,20 @@ export class TfjsEngine implements StepEngine {
   readonly name: StepEngine['name'] = ENGINE_NAMES.tfjs;
   readonly network: Network;
   readonly adam: Adam;
-  readonly trainData: DeviceDataset;
+  trainData: DeviceDataset;
   readonly valData: DeviceDataset;
+  private readonly trainSplit: MnistSplit;
+  private readonly labelSmoothing: number;
   readonly epochLoss = tf.variable(tf.scalar(0), false);
   private orderArray: Int32Array | null = null;
   private orderTensor: tf.Tensor1D | null = null;
 
   constructor(setup: EngineSetup) {
     this.network = new Network(setup.architecture, setup.hyperparameters, setup.initial);
-    this.adam = new Adam(this.network.totalParams, setup.adam);
+    const recipe = setup.recipe ?? SEED_RECIPE;
+    this.adam = new Adam(this.network.totalParams, recipeAdam(setup.adam, recipe));
+    this.labelSmoothing = recipe.labelSmoothing;
+    this.trainSplit = setup.train;
     this.trainData = new DeviceDataset(setup.train, setup.train.count);
     this.valData = new DeviceDataset(setup.val, setup.val.count);
   }
@@ -45,7 +52,7 @@ export class TfjsEngine implements StepEngine {
       last?.dispose();
       last = tf.tidy(() => {
         const { x, y } = this.trainData.batch(tf.slice(indices, [start], [size]));
-        const loss = trainStep(this.network, this.adam, x, y);
+        const loss = trainStep(this.network, this.adam, x, y, this.labelSmoothing);
         this.epochLoss.assign(tf.add(this.epochLoss, tf.mul(loss, size)));
         return loss;
       });
@@ -56,6 +63,13 @@ export class TfjsEngine implements StepEngine {
     } finally {
       last.dispose();
     }
+  }
+
+  setTrainImages(images: Uint8Array): void {
+    const { count, labels } = this.trainSplit;
+    const next = new DeviceDataset({ count, images, labels }, count);
+    this.trainData.dispose();
+    this.trainData = next;
   }
 
   startEpoch(): void {

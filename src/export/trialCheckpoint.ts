@@ -2,6 +2,7 @@ import type { Hyperparameters } from '../model/architecture';
 import { getArchitecture } from '../model/registry';
 import { splitParameters, type TorchStateDict } from '../model/stateDict';
 import type { AdamState as StudioAdamState } from '../train/adam';
+import { recipeOf } from '../train/recipe';
 import type { TrainConfig } from '../train/trainer';
 import type { TrialSnapshot } from '../workers/protocol';
 import type { CheckpointContents } from './ptWriter';
@@ -18,7 +19,8 @@ export function trialHyperparameters(config: TrainConfig): Hyperparameters {
 /**
  * What the original's `torch.save((model.state_dict(), optimizer.state_dict()))` holds, from the
  * studio's state dict and Adam state: the flat tfjs-layout moments split per parameter into
- * PyTorch's layout, and one param group with the trial's lr and (beta1, beta2). Before the first
+ * PyTorch's layout, and one param group with the trial's (base) lr, (beta1, beta2) and weight
+ * decay (the state loads into torch.optim.Adam or AdamW alike). Before the first
  * step Adam has no per-parameter state, as in PyTorch.
  */
 export function checkpointContents(config: TrainConfig, stateDict: TorchStateDict, adam: StudioAdamState): CheckpointContents {
@@ -29,7 +31,8 @@ export function checkpointContents(config: TrainConfig, stateDict: TorchStateDic
     adam.step === 0
       ? []
       : expAvg.map((moment, index) => ({ index, step: adam.step, expAvg: moment.data, expAvgSq: expAvgSq[index]?.data ?? new Float32Array() }));
-  return { model: stateDict, optimizer: { state, paramGroup: defaultAdamParamGroup(config.lr, [config.beta1, config.beta2]) } };
+  const weightDecay = recipeOf(config, 1).weightDecay;
+  return { model: stateDict, optimizer: { state, paramGroup: { ...defaultAdamParamGroup(config.lr, [config.beta1, config.beta2]), weightDecay } } };
 }
 
 /** A trial snapshot as the contents of its `checkpoint.pt`. */

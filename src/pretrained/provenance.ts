@@ -16,7 +16,7 @@ export interface PretrainedProvenance {
   config: string;
   configText: string;
   /** The best trial's hyperparameters (lr, betas, f1, f2, batch size, epochs). */
-  trainedConfig: Record<string, number>;
+  trainedConfig: Record<string, number | string>;
   /** The search's seed (each trial's initialisation derives from it). */
   seed: number;
   /** The epoch whose weights were kept (the best val_acc). */

@@ -19,13 +19,21 @@ export function lossAndGradient(network: Network, x: tf.Tensor4D, oneHot: tf.Ten
   return { loss: value, grad, logits };
 }
 
+/** Targets smoothed as CrossEntropyLoss(label_smoothing=e) smooths them: (1 - e) one-hot + e / classes. */
+export function smoothTargets(oneHot: tf.Tensor2D, labelSmoothing: number): tf.Tensor2D {
+  if (labelSmoothing === 0) return oneHot;
+  const classes = oneHot.shape[1];
+  return tf.add(tf.mul(oneHot, 1 - labelSmoothing), labelSmoothing / classes);
+}
+
 /**
  * One optimiser step: forward in training mode, backward, Adam. Returns the batch loss (the caller
- * disposes it); every other tensor is freed.
+ * disposes it); every other tensor is freed. The loss is label-smoothed when `labelSmoothing` > 0.
  */
-export function trainStep(network: Network, adam: Adam, x: tf.Tensor4D, oneHot: tf.Tensor2D): tf.Scalar {
+export function trainStep(network: Network, adam: Adam, x: tf.Tensor4D, oneHot: tf.Tensor2D, labelSmoothing = 0): tf.Scalar {
   return tf.tidy(() => {
-    const { value, grad } = tf.valueAndGrad((flat: tf.Tensor1D) => crossEntropy(network.logits(x, 'train', flat), oneHot))(network.flat);
+    const target = smoothTargets(oneHot, labelSmoothing);
+    const { value, grad } = tf.valueAndGrad((flat: tf.Tensor1D) => crossEntropy(network.logits(x, 'train', flat), target))(network.flat);
     adam.apply(network.flat, grad);
     return value;
   });

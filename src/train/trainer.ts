@@ -8,6 +8,7 @@ import { countParameters } from '../model/spec';
 import { toTorchStateDict, type NetworkValues, type TorchStateDict } from '../model/stateDict';
 import type { AdamState } from './adam';
 import { initialValues } from './init';
+import { augmentImages, augments, recipeOf } from './recipe';
 import { Rng } from './rng';
 
 /** One trial's settings, named as in config.yaml. Architecture hyperparameters (f1, f2, ...) sit beside them. */
@@ -154,6 +155,9 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
   const spec = architecture.spec(hyperparameters);
   const train = limitedSplit(options.data.train, options.trainLimit);
   const val = limitedSplit(options.data.test, options.valLimit);
+  const stepsPerEpoch = Math.ceil(train.count / batchSize);
+  // Schedules span the whole run, as a PyTorch scheduler built with total_steps = epochs x steps does.
+  const recipe = recipeOf(config, config.max_num_epochs * stepsPerEpoch);
   const started = await startEngine(options.engine ?? 'auto', {
     architecture,
     hyperparameters,
@@ -162,9 +166,11 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
     train,
     val,
     initial: initialValues(spec, rng),
+    recipe,
   });
   const { engine } = started;
-  const stepsPerEpoch = Math.ceil(train.count / batchSize);
+  /** The epoch whose augmented images the engine holds (augmentation depends on the seed and epoch only). */
+  let augmentedEpoch: number | null = null;
 
   let epoch = 0;
   let stepInEpoch = 0;
@@ -191,6 +197,10 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
       if (!permutation) {
         permutation = rng.permutation(train.count);
         engine.startEpoch();
+      }
+      if (augments(recipe.augment) && augmentedEpoch !== epoch) {
+        engine.setTrainImages(augmentImages(train.images, recipe.augment, config.seed, epoch));
+        augmentedEpoch = epoch;
       }
       while (stepInEpoch < stepsPerEpoch) {
         if (options.signal?.aborted) return { status: 'stopped', history: [...history] };

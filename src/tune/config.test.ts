@@ -30,6 +30,7 @@ describe('the original config.yaml', () => {
   it('reads lists as choices, scalars as fixed, betas as the Adam pair', () => {
     const result = ok(parseConfig(ORIGINAL));
     expect(result.space).toEqual({
+      ...defaultSpace(),
       lr: { kind: 'choice', values: [1e-3, 1e-2] },
       beta1: { kind: 'fixed', value: 0.9 },
       beta2: { kind: 'fixed', value: 0.999 },
@@ -218,6 +219,42 @@ describe('warnings', () => {
     expect(result.ok ? [] : result.errors).toEqual([
       { key: 'model', line: 2, col: 10, message: "model: unknown architecture 'ResNet'; valid: Classifier" },
     ]);
+  });
+});
+
+describe('recipe keys', () => {
+  it('read categorical keys by name, in every domain kind, from the file and from overrides', () => {
+    const result = ok(
+      parseConfig(cfg('optimizer: adamw', 'lr_schedule: choice(cosine, onecycle)', 'weight_decay: [0, 0.01]', 'label_smoothing: 0.1'), [
+        'augment_translate=grid_search(0,2)',
+        'pct_start=0.25',
+      ]),
+    );
+    expect(result.space).toMatchObject({
+      optimizer: { kind: 'fixed', value: 1 },
+      lr_schedule: { kind: 'choice', values: [1, 2] },
+      weight_decay: { kind: 'choice', values: [0, 0.01] },
+      label_smoothing: { kind: 'fixed', value: 0.1 },
+      augment_translate: { kind: 'grid', values: [0, 2] },
+      pct_start: { kind: 'fixed', value: 0.25 },
+    });
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('default to the seed recipe', () => {
+    expect(ok(parseConfig(ORIGINAL)).space).toMatchObject({
+      optimizer: { kind: 'fixed', value: 0 },
+      lr_schedule: { kind: 'fixed', value: 0 },
+      weight_decay: { kind: 'fixed', value: 0 },
+      label_smoothing: { kind: 'fixed', value: 0 },
+      augment_translate: { kind: 'fixed', value: 0 },
+    });
+  });
+
+  it('name the valid values of a mistyped name', () => {
+    expect(onlyError(cfg('lr_schedule: cosin'))).toMatchObject({ key: 'lr_schedule', line: 2, message: 'lr_schedule: expected one of constant, cosine, onecycle, step, got cosin' });
+    expect(onlyError(cfg('optimizer: [adam, sgd]'))).toMatchObject({ key: 'optimizer', message: 'optimizer: expected one of adam, adamw, got sgd' });
+    expect(onlyError(cfg('label_smoothing: 1'))).toMatchObject({ key: 'label_smoothing', message: 'label_smoothing must be a number in [0, 1), got 1' });
   });
 });
 

@@ -73,10 +73,22 @@ function checkValue(key: HyperparameterName, value: number, offset: number, prob
   return ok;
 }
 
+/** A hyperparameter's value: a number, or a categorical key's name read as its index. */
+function valueOf(expr: Expr, key: HyperparameterName, problems: Problems, what?: string): number | null {
+  const names = HYPERPARAMETER_RULES[key].names;
+  if (names && expr.kind === 'string') {
+    const index = names.indexOf(expr.value);
+    if (index >= 0) return index;
+    problems.add(expr.start, `${key}: expected one of ${names.join(', ')}, got ${show(expr)}`);
+    return null;
+  }
+  return numberOf(expr, key, problems, what);
+}
+
 function primitives(items: Expr[], key: HyperparameterName, problems: Problems): number[] {
   const values: number[] = [];
   for (const item of items) {
-    const value = numberOf(item, key, problems);
+    const value = valueOf(item, key, problems);
     if (value !== null && checkValue(key, value, item.start, problems)) values.push(value);
   }
   return values;
@@ -306,6 +318,12 @@ export function interpretHyperparameter(key: HyperparameterName, expr: Expr): In
     case 'null':
       problems.add(expr.start, `${key}: missing value; expected ${HYPERPARAMETER_RULES[key].valid}, a list or choice(...)`);
       break;
+    case 'string': {
+      const value = HYPERPARAMETER_RULES[key].names ? valueOf(expr, key, problems) : null;
+      if (value !== null) domain = { kind: 'fixed', value };
+      else if (!HYPERPARAMETER_RULES[key].names) numberOf(expr, key, problems, `${HYPERPARAMETER_RULES[key].valid}, a list, or one of ${FUNCTION_LIST}`);
+      break;
+    }
     default:
       numberOf(expr, key, problems, `${HYPERPARAMETER_RULES[key].valid}, a list, or one of ${FUNCTION_LIST}`);
   }

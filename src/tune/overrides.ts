@@ -11,6 +11,7 @@ import {
   sameDomain,
   type RunSettings,
   type SearchSpace,
+  HYPERPARAMETER_RULES,
 } from './space';
 
 /** One parsed override: set `key` to `expr`, or (`~key`) drop it so that its default applies. */
@@ -85,7 +86,7 @@ export function toOverrides(
 ): string[] {
   const out: string[] = [];
   for (const name of HYPERPARAMETERS) {
-    if (!base || !sameDomain(space[name], base.space[name])) out.push(`${name}=${formatDomain(space[name])}`);
+    if (!base || !sameDomain(space[name], base.space[name])) out.push(`${name}=${formatDomain(space[name], ',', HYPERPARAMETER_RULES[name].names)}`);
   }
   for (const field of Object.keys(SETTING_KEYS) as (keyof RunSettings)[]) {
     if (!base || settings[field] !== base.settings[field]) out.push(`${SETTING_KEYS[field]}=${formatSetting(settings[field])}`);

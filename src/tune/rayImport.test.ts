@@ -77,7 +77,7 @@ describe('readRayResults on a folder Ray Tune wrote', () => {
     expect(imported.warnings).toEqual(
       expect.arrayContaining([
         "'r2' is read as val_acc",
-        'config keys the studio does not search are ignored: dropout_prob, weight_decay',
+        'config keys the studio does not search are ignored: dropout_prob',
         "not in the trials' configs, so the studio's defaults are shown: f1, f2",
       ]),
     );

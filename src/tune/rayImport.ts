@@ -14,6 +14,8 @@ import {
   DEFAULT_SETTINGS,
   DEFAULT_TRIAL_CONFIG,
   HYPERPARAMETERS,
+  paramNumber,
+  RECIPE_KEYS,
   SCHEDULERS,
   type Domain,
   type RunSettings,
@@ -163,9 +165,9 @@ function readTrial(folder: TrialFolder, metric: string, rows: Row[], params: Row
   const configSource: Row = params ?? (rows.find((r) => typeof r.config === 'object' && r.config !== null)?.config as Row | undefined) ?? {};
   const config = { ...DEFAULT_TRIAL_CONFIG };
   for (const name of HYPERPARAMETERS) {
-    const value = num(configSource[name]);
-    if (value === undefined) defaulted.add(name);
-    else config[name] = value;
+    const value = paramNumber(name, configSource[name]);
+    if (value === undefined && !RECIPE_KEYS.includes(name)) defaulted.add(name);
+    if (value !== undefined) config[name] = value;
   }
   for (const key of Object.keys(configSource)) {
     if (!(HYPERPARAMETERS as readonly string[]).includes(key) && !['max_num_epochs', 'model', 'seed'].includes(key)) unknownKeys.add(key);

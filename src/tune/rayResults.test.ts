@@ -76,7 +76,7 @@ describe('Ray-style results layout', () => {
 
     for (const trial of state.trials) {
       const params = JSON.parse(files[`${trial.id}/params.json`]!) as Record<string, number>;
-      expect(params).toEqual({ ...trial.config, max_num_epochs: 3 });
+      expect(params).toEqual({ ...trial.config, optimizer: 'adam', lr_schedule: 'constant', max_num_epochs: 3 });
       const rows = rowsOf(files[`${trial.id}/result.json`]);
       const published = reports.get(trial.id)!;
       expect(rows).toHaveLength(3);
@@ -100,7 +100,9 @@ describe('Ray-style results layout', () => {
       const csv = files[`${trial.id}/progress.csv`]!.trim().split('\n');
       expect(csv[0]).toBe(
         'training_iteration,time_this_iter_s,time_total_s,val_acc,val_loss,train_loss,total_params,samples_per_s,done,trial_id,experiment_id,' +
-          'config/lr,config/beta1,config/beta2,config/f1,config/f2,config/batch_size,config/max_num_epochs',
+          'config/lr,config/beta1,config/beta2,config/f1,config/f2,config/batch_size,' +
+          'config/optimizer,config/weight_decay,config/lr_schedule,config/pct_start,config/step_size,config/gamma,config/label_smoothing,' +
+          'config/augment_translate,config/augment_degrees,config/augment_scale,config/max_num_epochs',
       );
       expect(csv).toHaveLength(4);
       expect(csv[1]!.split(',').slice(0, 4).map(Number)).toEqual([1, published[0]!.time_s, published[0]!.time_s, published[0]!.val_acc]);

@@ -9,7 +9,7 @@
 import { zipSync, strToU8 } from 'fflate';
 import { TRIAL_STATUS, bestTrial, type ExperimentState, type TrialRecord } from './experiment';
 import { SEARCH_METRIC, progressCsv, searchResults } from './results';
-import { HYPERPARAMETERS } from './space';
+import { HYPERPARAMETERS, paramValue } from './space';
 
 /** One line of a trial's result.json: Ray's bookkeeping fields plus the epoch's metrics. */
 export interface RayResultRow {
@@ -25,7 +25,7 @@ export interface RayResultRow {
   done: boolean;
   trial_id: string;
   experiment_id: string;
-  config: Record<string, number>;
+  config: Record<string, number | string>;
 }
 
 /** Where one trial's files go inside the experiment folder. */
@@ -34,8 +34,10 @@ export function trialDirName(trialId: string): string {
 }
 
 /** Ray's params.json content: the trial's config with the run's epoch budget, as results.json lists it. */
-export function trialParams(trial: TrialRecord, state: ExperimentState): Record<string, number> {
-  return { ...trial.config, max_num_epochs: state.settings.maxNumEpochs };
+export function trialParams(trial: TrialRecord, state: ExperimentState): Record<string, number | string> {
+  const params: Record<string, number | string> = {};
+  for (const name of HYPERPARAMETERS) params[name] = paramValue(name, trial.config[name]);
+  return { ...params, max_num_epochs: state.settings.maxNumEpochs };
 }
 
 const isFinished = (trial: TrialRecord) => trial.status !== TRIAL_STATUS.pending && trial.status !== TRIAL_STATUS.running;

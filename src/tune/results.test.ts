@@ -26,8 +26,8 @@ describe('search results', () => {
 
   it('writes one progress.csv row per trial epoch', () => {
     const lines = progressCsv(state).trim().split('\n');
-    expect(lines[0]).toBe('trial_id,status,lr,beta1,beta2,f1,f2,batch_size,epoch,train_loss,val_loss,val_acc,total_params,time_s,samples_per_s');
+    expect(lines[0]).toBe('trial_id,status,lr,beta1,beta2,f1,f2,batch_size,optimizer,weight_decay,lr_schedule,pct_start,step_size,gamma,label_smoothing,augment_translate,augment_degrees,augment_scale,epoch,train_loss,val_loss,val_acc,total_params,time_s,samples_per_s');
     expect(lines).toHaveLength(5);
-    expect(lines[4]).toBe('t0002,TERMINATED,0.001,0.9,0.999,8,6,64,2,0.5,,0.75,,,');
+    expect(lines[4]).toBe('t0002,TERMINATED,0.001,0.9,0.999,8,6,64,adam,0,constant,0.3,938,0.1,0,0,0,0,2,0.5,,0.75,,,');
   });
 });

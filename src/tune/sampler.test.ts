@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from './rng';
 import { sampleDomain, sampleTrials, stratifiedQuantiles, trialId } from './sampler';
-import { DEFAULT_SETTINGS, defaultSpace, totalTrials, type Domain, type RunSettings, type SearchSpace } from './space';
+import { DEFAULT_SETTINGS, DEFAULT_TRIAL_CONFIG, defaultSpace, totalTrials, type Domain, type RunSettings, type SearchSpace } from './space';
 
 const settings = (overrides: Partial<RunSettings> = {}): RunSettings => ({ ...DEFAULT_SETTINGS, ...overrides });
 const draws = (domain: Domain, n: number, seed = 1): number[] => {
@@ -87,7 +87,7 @@ describe('sampleTrials', () => {
     expect(sampleTrials(space, settings({ numTrials: 20, seed: 3 }))).toEqual(a);
     expect(sampleTrials(space, settings({ numTrials: 20, seed: 4 }))).not.toEqual(a);
     expect(a.map((t) => t.id).slice(0, 3)).toEqual(['t0001', 't0002', 't0003']);
-    expect(a[0]?.config).toEqual({ lr: a[0]?.config.lr, beta1: 0.9, beta2: 0.999, f1: a[0]?.config.f1, f2: 6, batch_size: 64 });
+    expect(a[0]?.config).toEqual({ ...DEFAULT_TRIAL_CONFIG, lr: a[0]?.config.lr, beta1: 0.9, beta2: 0.999, f1: a[0]?.config.f1, f2: 6, batch_size: 64 });
     expect(new Set(a.map((t) => t.config.f1))).toEqual(new Set([4, 8]));
     expect(trialId(1233)).toBe('t1234');
   });

@@ -4,7 +4,7 @@ import { parseConfig, type ParsedConfig } from './config';
 import { formatIssue } from './issues';
 import { overridesFromQuery, overridesToQuery, parseOverrides, toOverrides } from './overrides';
 import { removeConfigKey, serializeSpace, updateConfigText, writeSpaceIntoText } from './serialize';
-import { DEFAULT_SETTINGS, type RunSettings, type SearchSpace } from './space';
+import { DEFAULT_SETTINGS, defaultSpace, type RunSettings, type SearchSpace } from './space';
 
 const ORIGINAL = readFileSync(new URL('../../configuration/config.yaml', import.meta.url), 'utf8');
 
@@ -15,6 +15,11 @@ function ok(result: ParsedConfig): Extract<ParsedConfig, { ok: true }> {
 
 /** A space using every domain kind, and non-default settings. */
 const RICH_SPACE: SearchSpace = {
+  ...defaultSpace(),
+  // Categorical keys are written by name: lr_schedule: [cosine, onecycle], optimizer: adamw.
+  lr_schedule: { kind: 'choice', values: [1, 2] },
+  optimizer: { kind: 'fixed', value: 1 },
+  label_smoothing: { kind: 'grid', values: [0, 0.1] },
   lr: { kind: 'interval', lo: 1e-4, hi: 1e-2, log: true, integer: false },
   beta1: { kind: 'choice', values: [0.8, 0.9] },
   beta2: { kind: 'interval', lo: 0.99, hi: 0.9999, log: false, integer: false },
@@ -37,6 +42,8 @@ const RICH_SETTINGS: RunSettings = {
 describe('serializeSpace', () => {
   it('round-trips every domain kind and every setting', () => {
     const text = serializeSpace(RICH_SPACE, RICH_SETTINGS);
+    expect(text).toMatch(/lr_schedule: \[ ?cosine, onecycle ?\]/);
+    expect(text).toContain('optimizer: adamw');
     const back = ok(parseConfig(text));
     expect(back.space).toEqual(RICH_SPACE);
     expect(back.settings).toEqual(RICH_SETTINGS);
@@ -68,6 +75,10 @@ describe('overrides for shareable links', () => {
     expect(overrides).toContain('beta1=choice(0.8,0.9)');
     expect(overrides).toContain('num_trials=8');
     expect(overrides).toContain('scheduler=asha');
+    // Recipe keys travel in links by name.
+    expect(overrides).toContain('lr_schedule=choice(cosine,onecycle)');
+    expect(overrides).toContain('optimizer=adamw');
+    expect(overrides).toContain('label_smoothing=grid_search(0,0.1)');
     for (const base of [ORIGINAL, 'config:\n', 'config:\n  beta1: 0.5\n  beta2: 0.6\n  num_trials: 999\n']) {
       expect(ok(parseConfig(base, overrides))).toMatchObject({ space: RICH_SPACE, settings: RICH_SETTINGS });
     }

@@ -15,12 +15,13 @@ import {
   type Domain,
   type RunSettings,
   type SearchSpace,
+  HYPERPARAMETER_RULES,
 } from './space';
 
 /** A domain as YAML value text: a number, the `[a, b]` shorthand for a choice, or Hydra grammar. */
-export function domainToYamlValue(domain: Domain): string {
-  if (domain.kind === 'choice') return `[${domain.values.map(formatNumber).join(', ')}]`;
-  return formatDomain(domain, ', ');
+export function domainToYamlValue(domain: Domain, names?: readonly string[]): string {
+  if (domain.kind === 'choice') return `[${domain.values.map((v) => names?.[v] ?? formatNumber(v)).join(', ')}]`;
+  return formatDomain(domain, ', ', names);
 }
 
 function numberNode(value: number, text?: string): Scalar {
@@ -137,7 +138,7 @@ export function writeSpaceIntoText(text: string, space: SearchSpace, settings: R
   }
   for (const name of HYPERPARAMETERS) {
     if (keepPair && (name === 'beta1' || name === 'beta2')) continue;
-    if (!same((c) => c.space[name], sameDomain)) setInDocument(config, name, domainToYamlValue(space[name]));
+    if (!same((c) => c.space[name], sameDomain)) setInDocument(config, name, domainToYamlValue(space[name], HYPERPARAMETER_RULES[name].names));
   }
   for (const field of Object.keys(SETTING_KEYS) as (keyof RunSettings)[]) {
     if (!same((c) => c.settings[field], (a, b) => a === b)) {
@@ -152,7 +153,7 @@ export function serializeSpace(space: SearchSpace, settings: RunSettings): strin
   const doc = new Document(new YAMLMap());
   const config = configMap(doc);
   config.commentBefore = ' Search space (lists are choices) and run settings.';
-  for (const name of HYPERPARAMETERS) setValue(config, name, valueNode(domainToYamlValue(space[name])));
+  for (const name of HYPERPARAMETERS) setValue(config, name, valueNode(domainToYamlValue(space[name], HYPERPARAMETER_RULES[name].names)));
   for (const field of Object.keys(SETTING_KEYS) as (keyof RunSettings)[]) {
     const value = settings[field];
     if (value !== null) setValue(config, SETTING_KEYS[field], valueNode(formatSetting(value)));

@@ -20,7 +20,25 @@ export type Domain =
 export type DomainKind = Domain['kind'];
 
 /** The hyperparameters a trial receives, in the order trials draw them. */
-export const HYPERPARAMETERS = ['lr', 'beta1', 'beta2', 'f1', 'f2', 'batch_size'] as const;
+export const HYPERPARAMETERS = [
+  'lr',
+  'beta1',
+  'beta2',
+  'f1',
+  'f2',
+  'batch_size',
+  // The training recipe (src/train/recipe.ts); every default reproduces the seed's recipe exactly.
+  'optimizer',
+  'weight_decay',
+  'lr_schedule',
+  'pct_start',
+  'step_size',
+  'gamma',
+  'label_smoothing',
+  'augment_translate',
+  'augment_degrees',
+  'augment_scale',
+] as const;
 export type HyperparameterName = (typeof HYPERPARAMETERS)[number];
 
 /** A search space: one domain per hyperparameter (defaults filled in as fixed values). */
@@ -42,7 +60,29 @@ export interface HyperparameterRule {
   maxExclusive: number;
   /** How the rule reads in an error message. */
   valid: string;
+  /**
+   * A categorical key's value names: the configuration writes a name (`lr_schedule: cosine`),
+   * the space holds its index here, so choice, grid_search and sampling work unchanged.
+   */
+  names?: readonly string[];
 }
+
+/** The optimizers: torch.optim.Adam (weight decay added to the gradient) and torch.optim.AdamW (decoupled). */
+export const OPTIMIZERS = ['adam', 'adamw'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** Learning-rate schedules, stepped once per optimizer step (torch.optim.lr_scheduler.*). */
+export const LR_SCHEDULES = ['constant', 'cosine', 'onecycle', 'step'] as const;
+export type LrScheduleName = (typeof LR_SCHEDULES)[number];
+
+const namesRule = (names: readonly string[]): HyperparameterRule => ({
+  integer: true,
+  min: 0,
+  minInclusive: true,
+  maxExclusive: names.length,
+  valid: `one of ${names.join(', ')}`,
+  names,
+});
 
 export const HYPERPARAMETER_RULES: Readonly<Record<HyperparameterName, HyperparameterRule>> = {
   lr: { integer: false, min: 0, minInclusive: false, maxExclusive: Infinity, valid: 'a number > 0' },
@@ -52,6 +92,16 @@ export const HYPERPARAMETER_RULES: Readonly<Record<HyperparameterName, Hyperpara
   f1: { integer: true, min: 1, minInclusive: true, maxExclusive: 65, valid: 'an integer from 1 to 64' },
   f2: { integer: true, min: 1, minInclusive: true, maxExclusive: 65, valid: 'an integer from 1 to 64' },
   batch_size: { integer: true, min: 1, minInclusive: true, maxExclusive: 4097, valid: 'an integer from 1 to 4096' },
+  optimizer: namesRule(OPTIMIZERS),
+  weight_decay: { integer: false, min: 0, minInclusive: true, maxExclusive: 1, valid: 'a number in [0, 1)' },
+  lr_schedule: namesRule(LR_SCHEDULES),
+  pct_start: { integer: false, min: 0, minInclusive: false, maxExclusive: 1, valid: 'a number in (0, 1)' },
+  step_size: { integer: true, min: 1, minInclusive: true, maxExclusive: 1e9, valid: 'a positive integer (optimizer steps)' },
+  gamma: { integer: false, min: 0, minInclusive: false, maxExclusive: 1.000001, valid: 'a number in (0, 1]' },
+  label_smoothing: { integer: false, min: 0, minInclusive: true, maxExclusive: 1, valid: 'a number in [0, 1)' },
+  augment_translate: { integer: true, min: 0, minInclusive: true, maxExclusive: 8, valid: 'an integer from 0 to 7 (pixels)' },
+  augment_degrees: { integer: false, min: 0, minInclusive: true, maxExclusive: 46, valid: 'a number of degrees from 0 to 45' },
+  augment_scale: { integer: false, min: 0, minInclusive: true, maxExclusive: 0.5, valid: 'a number in [0, 0.5)' },
 };
 
 /** Defaults: PyTorch's Adam (lr 1e-3, betas 0.9/0.999), the original's Classifier(8, 6) and batch 64. */
@@ -62,7 +112,38 @@ export const DEFAULT_TRIAL_CONFIG: TrialConfig = {
   f1: 8,
   f2: 6,
   batch_size: 64,
+  optimizer: OPTIMIZERS.indexOf('adam'),
+  weight_decay: 0,
+  lr_schedule: LR_SCHEDULES.indexOf('constant'),
+  // OneCycleLR's own default warm-up fraction; StepLR's gamma; a step every epoch of batch 64.
+  pct_start: 0.3,
+  step_size: 938,
+  gamma: 0.1,
+  label_smoothing: 0,
+  augment_translate: 0,
+  augment_degrees: 0,
+  augment_scale: 0,
 };
+
+/** The recipe's keys: absent from an older run's config, they mean the seed's recipe. */
+export const RECIPE_KEYS: readonly HyperparameterName[] = HYPERPARAMETERS.slice(HYPERPARAMETERS.indexOf('optimizer'));
+
+/** A trial's value as Ray's params.json and objective.py read it: a categorical key's name, else the number. */
+export function paramValue(key: HyperparameterName, value: number): number | string {
+  return valueName(key, value) ?? value;
+}
+
+/** A params.json value back to the space's number (a categorical key's name to its index); undefined if neither. */
+export function paramNumber(key: HyperparameterName, value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  const index = typeof value === 'string' ? (HYPERPARAMETER_RULES[key].names?.indexOf(value) ?? -1) : -1;
+  return index >= 0 ? index : undefined;
+}
+
+/** A key's value as the configuration writes it: a categorical key's name, else the number. */
+export function valueName(key: HyperparameterName, value: number): string | null {
+  return HYPERPARAMETER_RULES[key].names?.[value] ?? null;
+}
 
 export const SCHEDULERS = { fifo: 'fifo', asha: 'asha' } as const;
 export type SchedulerName = (typeof SCHEDULERS)[keyof typeof SCHEDULERS];

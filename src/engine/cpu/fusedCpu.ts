@@ -6,21 +6,18 @@
  * bit those of one thread. Plain TypeScript: runs in a Worker, in the page and in Node.
  */
 import type { NetworkValues } from '../../model/stateDict';
-import type { AdamState } from '../../train/adam';
+import { adamStepConstants, type AdamConfig, type AdamState } from '../../train/adam';
 import { blockRecord, convRecord, stepPlan, type StepPlan } from './plan';
 import * as S from './planSlots';
 import { ThreadPool } from './threads';
 import { SHARED_MAXIMUM_PAGES, SINGLE_THREAD_WASM, THREADED_WASM } from './wasmBinaries.generated';
 
-/** The engine's settings: model size, Adam's hyperparameters, the largest batch, threads. */
-export interface FusedCpuOptions {
+/** The engine's settings: model size, Adam's (or AdamW's) settings and schedule, label smoothing, the largest batch, threads. */
+export interface FusedCpuOptions extends AdamConfig {
   f1: number;
   f2: number;
-  lr: number;
-  beta1: number;
-  beta2: number;
-  /** Adam's eps; PyTorch's 1e-8 by default. */
-  eps?: number;
+  /** CrossEntropyLoss's label_smoothing for the training loss (0 by default). */
+  labelSmoothing?: number;
   maxBatch: number;
   /** Threads (Workers); 1 runs on the calling thread. Default: the cores, up to 8, where SharedArrayBuffer exists. */
   threads?: number;
@@ -196,6 +193,7 @@ export class FusedCpuStep {
     f32[h + S.H_BETA2] = options.beta2;
     f32[h + S.H_ONE_MINUS_BETA2] = 1 - options.beta2;
     f32[h + S.H_EPS] = eps;
+    f32[h + S.H_LABEL_SMOOTHING] = options.labelSmoothing ?? 0;
     ints.set(convRecord(plan.stem, 1), h + S.HEADER_SLOTS);
     const fc = [plan.fc.in, plan.fc.out, plan.fc.weight, plan.fc.bias];
     if (plan.fc.out > CLASSES_MAX) throw new Error(`fc has ${plan.fc.out} outputs; the step holds at most ${CLASSES_MAX}`);
@@ -264,18 +262,22 @@ export class FusedCpuStep {
     }
     const orderAt = this.reserve('order', order.length * 4);
     const stepsAt = this.reserve('steps', steps.length * 8);
-    const constsAt = this.reserve('stepConsts', steps.length * 8);
+    const constsAt = this.reserve('stepConsts', steps.length * 4 * S.STEP_CONSTS);
     const i32 = this.i32;
     const f32 = this.f32;
     i32.set(order, orderAt / 4);
-    const { lr, beta1, beta2 } = this.options;
+    const { beta1, beta2 } = this.options;
     steps.forEach(({ start, size }, i) => {
       i32[stepsAt / 4 + 2 * i] = start;
       i32[stepsAt / 4 + 2 * i + 1] = size;
       // Bias corrections in float64 as adam.ts computes them, rounded to float32 as its scalars are.
       const t = this.adamStep + i + 1;
-      f32[constsAt / 4 + 2 * i] = lr / (1 - beta1 ** t);
-      f32[constsAt / 4 + 2 * i + 1] = Math.sqrt(1 - beta2 ** t);
+      const { lr, decay, l2 } = adamStepConstants(this.options, t);
+      const at = constsAt / 4 + S.STEP_CONSTS * i;
+      f32[at] = lr / (1 - beta1 ** t);
+      f32[at + 1] = Math.sqrt(1 - beta2 ** t);
+      f32[at + 2] = decay;
+      f32[at + 3] = l2;
     });
     this.setHeader(S.H_TRAIN_IMAGES, train.at);
     this.setHeader(S.H_TRAIN_LABELS, labels.at);

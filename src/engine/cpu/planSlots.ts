@@ -59,6 +59,10 @@ export const H_EVAL_PRED = 50;
 export const H_PROFILE = 51;
 export const H_SCRATCH = 52;
 export const H_SCRATCH_PER = 53;
+/** CrossEntropyLoss's label_smoothing (f32); 0 is the plain loss. */
+export const H_LABEL_SMOOTHING = 54;
+/** Floats per step in H_STEP_CONSTS: lr / (1 - beta1^t), sqrt(1 - beta2^t), AdamW's decay factor, Adam's L2 coefficient. */
+export const STEP_CONSTS = 4;
 export const HEADER_SLOTS = 64;
 
 /** A convolution's record (i32 slots). Offsets are floats into the padded, transposed and slot regions. */

@@ -9,17 +9,19 @@ import { totalTrials } from '../../tune/space';
 import { architecturePy } from './architecture';
 import { RAY_VERSIONS, mainPy, schedulerPy } from './mainPy';
 import { OBJECTIVE_PY } from './objectivePy';
+import { RECIPE_PY } from './recipePy';
 
 export { architecturePy } from './architecture';
 export { RAY_VERSIONS, mainPy, schedulerPy } from './mainPy';
 export { rayDomain, rayParamSpace } from './searchSpace';
 
 /** The project's files, by name. */
-export const RAY_PROJECT_FILES = ['main.py', 'objective.py', 'architecture.py', 'config.yaml', 'requirements.txt', 'README.md'] as const;
+export const RAY_PROJECT_FILES = ['main.py', 'objective.py', 'recipe.py', 'architecture.py', 'config.yaml', 'requirements.txt', 'README.md'] as const;
 
 const REQUIREMENTS = `# Ray Tune ${RAY_VERSIONS.current} or later (main.py also runs on ${RAY_VERSIONS.oldest}-2.40); PyTorch 1.13 or later.
 ray[tune]>=${RAY_VERSIONS.current}
 torch>=1.13
+numpy
 # Optional: downloads MNIST when --data-dir has no IDX files.
 torchvision
 # Optional: python main.py --wandb-project NAME
@@ -39,6 +41,7 @@ metric \`val_acc\` (mode max).
 | --- | --- |
 | \`main.py\` | Ray Tune: the search space in Ray's API, the scheduler, checkpoints, optional W&B. The only file that imports ray. |
 | \`objective.py\` | trains one trial from a config dict; runs without Ray (\`python objective.py --help\`). |
+| \`recipe.py\` | the training recipe: Adam or AdamW, weight decay, lr schedule, label smoothing, and the studio's seeded augmentation. |
 | \`architecture.py\` | the Classifier, generated from the studio's model registry. |
 | \`config.yaml\` | the studio's configuration of this search (Hydra/OmegaConf shape); paste it back into the studio to edit. |
 
@@ -83,6 +86,7 @@ export function rayProjectFiles(config: TuneConfig, name = 'digit_studio_search'
   return {
     'main.py': mainPy(config, name),
     'objective.py': OBJECTIVE_PY,
+    'recipe.py': RECIPE_PY,
     'architecture.py': architecturePy(config.settings.model),
     'config.yaml': `# The studio's configuration of this search; main.py holds the same space in Ray Tune's API.\n${serializeSpace(config.space, config.settings)}`,
     'requirements.txt': REQUIREMENTS,

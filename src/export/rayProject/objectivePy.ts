@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from architecture import Classifier, total_params
+from recipe import augment_images, augments, make_criterion, make_optimizer, make_scheduler
 
 CHECKPOINT_FILE = "checkpoint.pt"
 STATE_FILE = "trial_state.json"
@@ -95,7 +96,9 @@ def _evaluate(model, x, y, batch_size, device):
 
 
 def run_trial(config, report, data_dir, checkpoint_dir=None, train_limit=None, val_limit=None, device=None):
-    """Trains Classifier(f1, f2) with Adam(lr, (beta1, beta2)) for config["max_num_epochs"] epochs.
+    """Trains Classifier(f1, f2) with the config's recipe (recipe.py: Adam or AdamW, lr schedule,
+    label smoothing, augmentation; the original's Adam(lr, (beta1, beta2)) by default) for
+    config["max_num_epochs"] epochs.
 
     After every epoch calls report(metrics, checkpoint_dir) with the studio's metric names and a
     folder holding checkpoint.pt; report returns nothing and may stop the trial by raising.
@@ -105,8 +108,7 @@ def run_trial(config, report, data_dir, checkpoint_dir=None, train_limit=None, v
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     torch.manual_seed(int(config["seed"]))
     model = Classifier(int(config["f1"]), int(config["f2"])).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=float(config["lr"]),
-                                 betas=(float(config["beta1"]), float(config["beta2"])))
+    optimizer = make_optimizer(model.parameters(), config)
     first_epoch = 1
     if checkpoint_dir:
         model_sd, optim_sd = torch.load(os.path.join(checkpoint_dir, CHECKPOINT_FILE), map_location=device)
@@ -118,20 +120,34 @@ def run_trial(config, report, data_dir, checkpoint_dir=None, train_limit=None, v
     x_train, y_train = load_mnist(data_dir, "train", train_limit)
     x_val, y_val = load_mnist(data_dir, "test", val_limit)
     batch_size = int(config["batch_size"])
+    steps_per_epoch = -(-len(x_train) // batch_size)
+    scheduler = make_scheduler(optimizer, config, int(config["max_num_epochs"]) * steps_per_epoch)
+    if scheduler is not None and first_epoch > 1:
+        # The schedule is a function of the optimizer step: replay it to where the checkpoint stopped.
+        for _ in range((first_epoch - 1) * steps_per_epoch):
+            scheduler.step()
+    criterion = make_criterion(config)
+    raw_train = (x_train.squeeze(1) * 255).round().to(torch.uint8).numpy() if augments(config) else None
     params = total_params(model)
     shuffle = torch.Generator().manual_seed(int(config["seed"]))
     for epoch in range(first_epoch, int(config["max_num_epochs"]) + 1):
         model.train()
         started = time.perf_counter()
         order = torch.randperm(len(x_train), generator=shuffle)
+        images = x_train
+        if raw_train is not None:
+            # The studio's augmentation of this epoch (0-based), from the trial's seed.
+            images = torch.from_numpy(augment_images(raw_train, config, int(config["seed"]), epoch - 1)).to(torch.float32).div_(255.0).unsqueeze(1)
         loss_sum = 0.0
         for start in range(0, len(order), batch_size):
             index = order[start:start + batch_size]
-            xb, yb = x_train[index].to(device), y_train[index].to(device)
+            xb, yb = images[index].to(device), y_train[index].to(device)
             optimizer.zero_grad()
-            loss = F.cross_entropy(model(xb), yb)
+            loss = criterion(model(xb), yb)
             loss.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             loss_sum += loss.item() * len(index)
         train_seconds = time.perf_counter() - started
         val_loss, val_acc = _evaluate(model, x_val, y_val, max(batch_size, 256), device)

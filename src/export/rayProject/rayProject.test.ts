@@ -210,4 +210,28 @@ describe('Ray Tune project', () => {
     expect(studio).toHaveLength(torch.logits.length);
     studio.forEach((value, i) => expect(value).toBeCloseTo(torch.logits[i]!, 3));
   });
+  it('objective.py trains with every recipe key, and its params.json reads back as the same recipe', () => {
+    const out = join(dir, 'recipe-trial');
+    mkdirSync(out);
+    const recipe = [
+      'optimizer=adamw',
+      'weight_decay=0.05',
+      'lr_schedule=onecycle',
+      'pct_start=0.2',
+      'label_smoothing=0.1',
+      'augment_translate=2',
+      'augment_degrees=10',
+      'augment_scale=0.1',
+    ];
+    const args = ['objective.py', '--data-dir', mnistDataDir(), '--out', out, '--train-limit', '512', '--val-limit', '256', '--device', 'cpu'];
+    python([...args, 'max_num_epochs=2', 'lr=0.01', 'batch_size=64', ...recipe], dir);
+    const rows = readFileSync(join(out, 'result.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    expect(rows.map((r) => r.epoch)).toEqual([1, 2]);
+    expect(rows[1]!.train_loss).toBeLessThan(2.3);
+    const folder = new Map(['params.json', 'result.json'].map((name) => [`trial/${name}`, new Uint8Array(readFileSync(join(out, name)))]));
+    const imported = readRayResults(folder);
+    expect(imported.warnings).toEqual([]);
+    // Categorical keys come back as the schema's indices (adamw = 1, onecycle = 2).
+    expect(imported.state.trials[0]!.config).toMatchObject({ optimizer: 1, weight_decay: 0.05, lr_schedule: 2, pct_start: 0.2, label_smoothing: 0.1, augment_translate: 2 });
+  });
 });

@@ -4,7 +4,7 @@
  * `tune.choice` over exactly its values, `int(interval(lo, hi))` (hi inclusive in the studio)
  * becomes `tune.randint(lo, hi + 1)` (Ray's upper bound is exclusive).
  */
-import { HYPERPARAMETERS, rangeValues, type Domain, type RunSettings, type SearchSpace } from '../../tune/space';
+import { HYPERPARAMETER_RULES, HYPERPARAMETERS, rangeValues, type Domain, type RunSettings, type SearchSpace } from '../../tune/space';
 
 /** A number as a Python literal: integers without a point, others in the shortest exact form. */
 export function pyNumber(value: number): string {
@@ -16,14 +16,16 @@ export function pyNumber(value: number): string {
 const pyList = (values: readonly number[]): string => `[${values.map(pyNumber).join(', ')}]`;
 
 /** One domain as a Ray Tune search-space expression (or a plain literal for a fixed value). */
-export function rayDomain(domain: Domain): string {
+export function rayDomain(domain: Domain, names?: readonly string[]): string {
+  const py = (value: number): string => (names?.[value] !== undefined ? JSON.stringify(names[value]) : pyNumber(value));
+  const list = (values: readonly number[]): string => `[${values.map(py).join(', ')}]`;
   switch (domain.kind) {
     case 'fixed':
-      return pyNumber(domain.value);
+      return py(domain.value);
     case 'choice':
-      return `tune.choice(${pyList(domain.values)})`;
+      return `tune.choice(${list(domain.values)})`;
     case 'grid':
-      return `tune.grid_search(${pyList(domain.values)})`;
+      return `tune.grid_search(${list(domain.values)})`;
     case 'range': {
       const integral = [domain.start, domain.stop, domain.step].every(Number.isInteger);
       return integral
@@ -44,7 +46,7 @@ export function rayDomain(domain: Domain): string {
  * about the run (its epoch budget, the model name and the initialisation seed).
  */
 export function rayParamSpace(space: SearchSpace, settings: RunSettings): string {
-  const lines = HYPERPARAMETERS.map((name) => `    "${name}": ${rayDomain(space[name])},`);
+  const lines = HYPERPARAMETERS.map((name) => `    "${name}": ${rayDomain(space[name], HYPERPARAMETER_RULES[name].names)},`);
   lines.push(
     `    "max_num_epochs": ${settings.maxNumEpochs},`,
     `    "model": ${JSON.stringify(settings.model)},`,

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Domain, DomainKind, HyperparameterName } from '../../tune/space';
+import { HYPERPARAMETER_RULES, type Domain, type DomainKind, type HyperparameterName } from '../../tune/space';
 import { DOMAIN_KIND_LABELS, convertDomain, domainText, intervalText, numberText, rangeText, valuesText } from './domainText';
 import { CommitInput } from './fields';
 
@@ -10,6 +10,9 @@ interface ControlProps {
   /** Parameter count note for a value (architecture keys only). */
   describeValue?: (value: number) => { text: string; overBudget: boolean } | null;
 }
+
+/** A value as the user reads it: a categorical key's name (`cosine`), else the number. */
+const valueText = (name: HyperparameterName, value: number): string => HYPERPARAMETER_RULES[name].names?.[value] ?? numberText(value);
 
 /** Keeps typed parts across an edit the parser rejects, and follows the domain when it changes. */
 function useTyped<T>(fromDomain: T): [T, (next: T) => void] {
@@ -23,7 +26,7 @@ function useTyped<T>(fromDomain: T): [T, (next: T) => void] {
 }
 
 function Chips({ name, domain, onCommit, describeValue }: ControlProps & { domain: Extract<Domain, { values: number[] }> }) {
-  const [values, setValues] = useTyped(domain.values.map(numberText));
+  const [values, setValues] = useTyped(domain.values.map((value) => valueText(name, value)));
   const [adding, setAdding] = useState('');
   const commit = (next: string[]) => {
     setValues(next);
@@ -117,7 +120,7 @@ export function DomainControl(props: ControlProps) {
       <select
         aria-label={`${name} kind`}
         value={domain.kind}
-        onChange={(event) => onCommit(domainText(convertDomain(name, domain, event.target.value as DomainKind)))}
+        onChange={(event) => onCommit(domainText(convertDomain(name, domain, event.target.value as DomainKind), HYPERPARAMETER_RULES[name].names))}
       >
         {(Object.keys(DOMAIN_KIND_LABELS) as DomainKind[]).map((kind) => (
           <option key={kind} value={kind}>
@@ -127,7 +130,7 @@ export function DomainControl(props: ControlProps) {
       </select>
       {domain.kind === 'fixed' && (
         <span className="fixed">
-          <CommitInput aria-label={name} inputMode="decimal" value={numberText(domain.value)} onCommit={onCommit} />
+          <CommitInput aria-label={name} inputMode={HYPERPARAMETER_RULES[name].names ? 'text' : 'decimal'} value={valueText(name, domain.value)} onCommit={onCommit} />
           {note && <small className={note.overBudget ? 'warn' : 'muted'}>{note.text}</small>}
         </span>
       )}

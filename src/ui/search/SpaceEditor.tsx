@@ -16,6 +16,16 @@ const LABELS: Record<HyperparameterName, string> = {
   f1: 'filters, first conv',
   f2: 'filters, bottleneck',
   batch_size: 'batch size',
+  optimizer: 'optimizer (adam, adamw)',
+  weight_decay: 'weight decay',
+  lr_schedule: 'lr schedule (constant, cosine, onecycle, step)',
+  pct_start: 'onecycle warm-up fraction',
+  step_size: 'step schedule: steps per decay',
+  gamma: 'step schedule: decay factor',
+  label_smoothing: 'label smoothing',
+  augment_translate: 'augment: max shift (pixels)',
+  augment_degrees: 'augment: max rotation (degrees)',
+  augment_scale: 'augment: max scale change',
 };
 
 /** Values an architecture key can take, for parameter counts (an interval's two ends). */

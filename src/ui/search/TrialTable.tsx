@@ -2,7 +2,7 @@ import type { TrialTimes } from '../../state/searchSlice';
 import { useState } from 'react';
 import type { StepProgress } from '../../train/trainer';
 import { bestTrial, TRIAL_STATUS, type ExperimentState } from '../../tune/experiment';
-import { HYPERPARAMETERS } from '../../tune/space';
+import { HYPERPARAMETERS, valueName } from '../../tune/space';
 import { trialColor } from './colors';
 import { formatDuration } from './searchProgress';
 import { nextSortOrder, sortTrialRows, trialRow, type SortColumn, type SortOrder, type TrialRow } from './trialRows';
@@ -133,7 +133,7 @@ export function TrialTable({ experiment, progress, trialTimes, now, selected, on
               )}
               {HYPERPARAMETERS.map((name) => (
                 <td key={name} className="num">
-                  {Number(row.config[name].toPrecision(4))}
+                  {valueName(name, row.config[name]) ?? Number(row.config[name].toPrecision(4))}
                 </td>
               ))}
               <td className="num">{count(row.totalParams)}</td>

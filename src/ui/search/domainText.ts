@@ -36,7 +36,7 @@ export function convertDomain(name: HyperparameterName, domain: Domain, kind: Do
 }
 
 /** A domain as the value text the editor writes into config.yaml. */
-export const domainText = (domain: Domain): string => domainToYamlValue(domain);
+export const domainText = (domain: Domain, names?: readonly string[]): string => domainToYamlValue(domain, names);
 
 /** Grammar for an interval typed as text parts (kept as typed, so the parser locates mistakes). */
 export function intervalText(lo: string, hi: string, log: boolean, integer: boolean): string {

@@ -9,7 +9,7 @@ import {
   H_TRAIN_IMAGES, H_TRAIN_LABELS, H_ORDER, H_STEP_COUNT, H_STEPS, H_STEP_CONSTS, H_BETA1, H_ONE_MINUS_BETA1,
   H_BETA2, H_ONE_MINUS_BETA2, H_EPS, H_LAST_LOSS, H_EPOCH_LOSS, H_BARRIER, H_STEM, H_BLOCK_TABLE, H_FC,
   H_EVAL_IMAGES, H_EVAL_FLOAT, H_EVAL_LABELS, H_EVAL_LOGITS, H_EVAL_LOSS, H_EVAL_PRED, H_INPUT, H_A0, H_GRAD_A0,
-  H_LOGITS, H_GRAD_LOGITS, H_IMAGE_LOSS, H_CHUNK, H_PROFILE, H_SCRATCH, H_SCRATCH_PER, SCRATCH_FLAG,
+  H_LOGITS, H_GRAD_LOGITS, H_IMAGE_LOSS, H_CHUNK, H_PROFILE, H_SCRATCH, H_SCRATCH_PER, SCRATCH_FLAG, H_LABEL_SMOOTHING, STEP_CONSTS,
   C_KERNEL, C_STRIDE, C_PAD, C_CIN, C_CIN_P, C_COUT, C_COUT_P, C_H, C_W, C_HO, C_WO, C_WEIGHT, C_BIAS, C_TRANSPOSED,
   N_CHANNELS, N_CHANNELS_P, N_HW, N_GAMMA, N_BETA, N_RUNNING, N_STATS, N_RECORD,
   S_MEAN, S_INV_STD, S_SCALE, S_SHIFT, S_GRAD_MEAN, S_PROJ, S_GAMMA,
@@ -168,8 +168,11 @@ function imageMoments(image: i32, b: usize): void {
   channelMoments(actOf(image, rec(b, B_E)), rec(bn, N_HW), cP, recordOf(image, r + R_SUM * cP), recordOf(image, r + R_M2 * cP));
 }
 
-/** fc, the image's softmax cross-entropy, and (when training) the gradients of fc and its input. */
-function head(image: i32, features: usize, label: i32, invBatch: f32, slot: usize, gradFeatures: usize): f32 {
+/**
+ * fc, the image's softmax cross-entropy (label-smoothed by `smoothing` as PyTorch's
+ * CrossEntropyLoss(label_smoothing=) smooths it), and (when training) the gradients of fc and its input.
+ */
+function head(image: i32, features: usize, label: i32, invBatch: f32, slot: usize, gradFeatures: usize, smoothing: f32): f32 {
   const fc = ptr(H_FC);
   const nIn = rec(fc, F_IN);
   const nOut = rec(fc, F_OUT);
@@ -186,12 +189,19 @@ function head(image: i32, features: usize, label: i32, invBatch: f32, slot: usiz
   let total: f64 = 0;
   for (let o = 0; o < nOut; o++) total += Math.exp(<f64>(load<f32>(logits + floats(o)) - top));
   const logTotal = <f32>Math.log(total);
-  const loss = -(load<f32>(logits + floats(label)) - top - logTotal);
+  let loss = -(load<f32>(logits + floats(label)) - top - logTotal);
+  const spread = smoothing / <f32>nOut;
+  if (smoothing != 0) {
+    let sumLogP: f32 = 0;
+    for (let o = 0; o < nOut; o++) sumLogP += load<f32>(logits + floats(o)) - top - logTotal;
+    loss = (<f32>1 - smoothing) * loss - spread * sumLogP;
+  }
   if (!slot) return loss;
   const dl = gradOf(image, hdr(H_GRAD_LOGITS));
+  const onLabel = <f32>1 - smoothing + spread;
   for (let o = 0; o < nOut; o++) {
     const p = <f32>Math.exp(<f64>(load<f32>(logits + floats(o)) - top - logTotal));
-    store<f32>(dl + floats(o), (p - (o == label ? <f32>1 : <f32>0)) * invBatch);
+    store<f32>(dl + floats(o), (p - (o == label ? onLabel : spread)) * invBatch);
   }
   const sw = slot + floats(rec(fc, F_WEIGHT));
   const sb = slot + floats(rec(fc, F_BIAS));
@@ -322,8 +332,11 @@ function batchNormBackward(b: usize, size: i32, thread: i32): void {
   }
 }
 
-/** Adam over this thread's share of the parameters, each gradient summed over the slots in chunk order. */
-function adam(thread: i32, threads: i32, chunks: i32, lrOverBc1: f32, sqrtBc2: f32): void {
+/**
+ * Adam over this thread's share of the parameters, each gradient summed over the slots in chunk
+ * order; torch.optim.Adam's weight decay adds `l2` p to the gradient, AdamW's scales p by `decay` first.
+ */
+function adam(thread: i32, threads: i32, chunks: i32, lrOverBc1: f32, sqrtBc2: f32, decay: f32, l2: f32): void {
   const count = hdr(H_PARAMS);
   const from = <i32>((<i64>count * thread) / threads);
   const to = <i32>((<i64>count * (thread + 1)) / threads);
@@ -349,10 +362,12 @@ function adam(thread: i32, threads: i32, chunks: i32, lrOverBc1: f32, sqrtBc2: f
       g += load<f32>(s);
       s += slotBytes;
     }
+    const old = load<f32>(flat + floats(j));
+    if (l2 != 0) g += l2 * old;
     const m = load<f32>(m1 + floats(j)) * beta1 + g * oneMinusBeta1;
     const v = load<f32>(m2 + floats(j)) * beta2 + g * oneMinusBeta2 * g;
     const denom = <f32>Math.sqrt(<f64>v) / sqrtBc2 + eps;
-    const p = load<f32>(flat + floats(j)) - (m / denom) * lrOverBc1;
+    const p = (decay != 1 ? old * decay : old) - (m / denom) * lrOverBc1;
     store<f32>(m1 + floats(j), m);
     store<f32>(m2 + floats(j), v);
     store<f32>(flat + floats(j), p);
@@ -409,7 +424,7 @@ function trainStep(thread: i32, threads: i32, start: i32, size: i32, consts: usi
   for (let i = i0; i < i1; i++) {
     blockTail(i, last, thread);
     const label = <i32>load<u8>(labels + <usize>load<i32>(order + floats(i)));
-    const loss = head(i, actOf(i, rec(last, B_Y)), label, invBatch, slotOf(i), gradOf(i, rec(last, B_GRAD_Y)));
+    const loss = head(i, actOf(i, rec(last, B_Y)), label, invBatch, slotOf(i), gradOf(i, rec(last, B_GRAD_Y)), f32At(H_LABEL_SMOOTHING));
     store<f32>(recordOf(i, hdr(H_IMAGE_LOSS)), loss);
     blockBackwardTail(i, last, thread);
   }
@@ -431,7 +446,7 @@ function trainStep(thread: i32, threads: i32, start: i32, size: i32, consts: usi
     barrier(threads);
     if (k > 0) batchNormBackward(block(k - 1), size, thread);
   }
-  adam(thread, threads, chunks, load<f32>(consts), load<f32>(consts, 4));
+  adam(thread, threads, chunks, load<f32>(consts), load<f32>(consts, 4), load<f32>(consts, 8), load<f32>(consts, 12));
   if (thread == 0) {
     let total: f32 = 0;
     for (let i = 0; i < size; i++) total += load<f32>(recordOf(i, hdr(H_IMAGE_LOSS)));
@@ -451,7 +466,7 @@ export function train(planAt: usize, thread: i32, threads: i32): void {
   const steps = ptr(H_STEPS);
   const consts = ptr(H_STEP_CONSTS);
   for (let s = 0; s < hdr(H_STEP_COUNT); s++) {
-    trainStep(thread, threads, load<i32>(steps + floats(2 * s)), load<i32>(steps + floats(2 * s + 1)), consts + floats(2 * s));
+    trainStep(thread, threads, load<i32>(steps + floats(2 * s)), load<i32>(steps + floats(2 * s + 1)), consts + floats(STEP_CONSTS * s));
   }
 }
 
@@ -496,7 +511,7 @@ export function evaluate(planAt: usize, thread: i32, threads: i32, count: i32): 
       blockTail(thread, block(k), thread);
     }
     const label = labels ? <i32>load<u8>(labels + <usize>n) : 0;
-    const loss = head(thread, actOf(thread, rec(block(blocks - 1), B_Y)), label, 1, 0, 0);
+    const loss = head(thread, actOf(thread, rec(block(blocks - 1), B_Y)), label, 1, 0, 0, 0);
     const logits = actOf(thread, hdr(H_LOGITS));
     if (out) memory.copy(out + floats(n * nOut), logits, floats(nOut));
     if (labels) {
