@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from '@playwright/test';
 import { strFromU8, unzipSync, zipSync } from 'fflate';
 import { test } from './fixtures';
+import { RAY_PROJECT_FILES } from '../src/export/rayProject';
 
 const FIXTURES = fileURLToPath(new URL('../src/tune/fixtures/', import.meta.url));
 
@@ -79,7 +80,7 @@ test('a ray_results zip and folder import into Past experiments, and download as
     ]);
     const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
     const names = Object.keys(files).map((path) => path.split('/').pop());
-    expect(names.sort()).toEqual(['README.md', 'architecture.py', 'config.yaml', 'main.py', 'objective.py', 'requirements.txt']);
+    expect(names.sort()).toEqual([...RAY_PROJECT_FILES].sort());
     const main = strFromU8(Object.entries(files).find(([path]) => path.endsWith('main.py'))![1]);
     expect(main).toContain('"batch_size": tune.choice([16, 32, 64, 128]),');
   });

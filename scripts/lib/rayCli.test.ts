@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { exportRayProject, importRayResults } from './rayCli';
+import { RAY_PROJECT_FILES } from '../../src/export/rayProject';
 
 describe('npm run tune -- --export-ray / --import-ray', () => {
   it('writes the project for the bundled configuration with overrides', () => {
@@ -10,7 +11,7 @@ describe('npm run tune -- --export-ray / --import-ray', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     expect(exportRayProject(out, undefined, ['scheduler=asha', 'num_trials=5'])).toBe(0);
     log.mockRestore();
-    expect(readdirSync(out).sort()).toEqual(['README.md', 'architecture.py', 'config.yaml', 'main.py', 'objective.py', 'requirements.txt']);
+    expect(readdirSync(out).sort()).toEqual([...RAY_PROJECT_FILES].sort());
     const main = readFileSync(join(out, 'main.py'), 'utf8');
     expect(main).toContain('"lr": tune.choice([0.001, 0.01]),');
     expect(main).toContain('NUM_SAMPLES = 5');
