@@ -3,13 +3,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TorchTensor } from '../../src/model/stateDict';
+import type { EngineState } from '../../src/engine/stepEngine';
+import type { ModelSpec } from '../../src/model/spec';
+import { fromTorchStateDict, joinParameters, type TorchTensor } from '../../src/model/stateDict';
 import { mnistDataDir } from '../lib/nodeMnist';
 
 /** Debian's PyTorch (python3-torch) lives under this interpreter, not the python3 first on PATH. */
 export const TORCH_PYTHON = '/usr/bin/python3';
 
-interface JsonTensor {
+/** A state-dict tensor as the Python helpers write it to JSON. */
+export interface JsonTensor {
   key: string;
   shape: number[];
   dtype: 'float32' | 'int64';
@@ -41,12 +44,18 @@ export interface TorchFixture {
 export type JsonAdamState = { step: number; exp_avg: number[]; exp_avg_sq: number[] }[];
 
 /** One Adam step of the reference run: PyTorch's state before and after, its loss and gradients. */
+/** PyTorch's model state and Adam state at one moment, as JSON. */
+export interface TorchState {
+  state: JsonTensor[];
+  adam: JsonAdamState;
+}
+
 export interface TorchStep {
   batch_index: number;
-  before: { state: JsonTensor[]; adam: JsonAdamState };
+  before: TorchState;
   loss: number;
   grads: number[][];
-  after: { state: JsonTensor[]; adam: JsonAdamState };
+  after: TorchState;
 }
 
 let cached: TorchFixture | undefined;
@@ -78,4 +87,17 @@ export function toTorchTensors(state: readonly JsonTensor[]): TorchTensor[] {
       ? { key: t.key, shape: t.shape, dtype: 'int64', data: BigInt64Array.from(t.data.map((v) => BigInt(v))) }
       : { key: t.key, shape: t.shape, dtype: 'float32', data: Float32Array.from(t.data) },
   );
+}
+
+/** PyTorch's state as a step engine's state (a fresh epoch: no loss summed yet). */
+export function engineStateFromTorch(spec: ModelSpec, state: TorchState): EngineState {
+  return {
+    network: fromTorchStateDict(spec, toTorchTensors(state.state)),
+    adam: {
+      step: state.adam[0]?.step ?? 0,
+      expAvg: joinParameters(spec, state.adam.map((s) => Float32Array.from(s.exp_avg))),
+      expAvgSq: joinParameters(spec, state.adam.map((s) => Float32Array.from(s.exp_avg_sq))),
+    },
+    epochLossSum: 0,
+  };
 }

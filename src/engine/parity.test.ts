@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { torchFixture, toTorchTensors, type TorchFixture, type TorchStep } from '../../scripts/torch/fixtures';
+import { engineStateFromTorch, torchFixture, toTorchTensors, type TorchFixture } from '../../scripts/torch/fixtures';
 import { classifier } from '../model/classifier';
 import { fromTorchStateDict, joinParameters, splitParameters, toTorchStateDict } from '../model/stateDict';
 import { startEngine } from './engines';
-import { ENGINE_NAMES, type EngineName, type EngineSetup, type EngineState } from './stepEngine';
+import { ENGINE_NAMES, type EngineName, type EngineSetup } from './stepEngine';
 
 /** The engines that run in Node: every step engine but the fused WebGPU one (tested in Chromium). */
 const NODE_ENGINES: EngineName[] = [ENGINE_NAMES.tfjs, ENGINE_NAMES.fusedCpu];
@@ -17,20 +17,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, skip: (j: number
   let worst = 0;
   for (let i = 0; i < a.length; i++) if (!skip(i)) worst = Math.max(worst, Math.abs((a[i] ?? NaN) - (b[i] ?? NaN)));
   return worst;
-}
-
-/** PyTorch's state before or after a step, as an engine's state. */
-function engineState(fx: TorchFixture, state: TorchStep['before']): EngineState {
-  const spec = classifier.spec({ f1: fx.f1, f2: fx.f2 });
-  return {
-    network: fromTorchStateDict(spec, toTorchTensors(state.state)),
-    adam: {
-      step: state.adam[0]?.step ?? 0,
-      expAvg: joinParameters(spec, state.adam.map((s) => Float32Array.from(s.exp_avg))),
-      expAvgSq: joinParameters(spec, state.adam.map((s) => Float32Array.from(s.exp_avg_sq))),
-    },
-    epochLossSum: 0,
-  };
 }
 
 /** The fixture's images (stored /255) back as the bytes every engine takes. */
@@ -75,14 +61,14 @@ describe.each(NODE_ENGINES)('the %s engine against PyTorch', (name) => {
     try {
       const order = Int32Array.from(fx.labels, (_, i) => i);
       for (const step of fx.steps) {
-        engine.writeState(engineState(fx, step.before));
+        engine.writeState(engineStateFromTorch(classifier.spec({ f1: fx.f1, f2: fx.f2 }), step.before));
         engine.startEpoch();
         const loss = await engine.train(order, [{ start: step.batch_index * fx.batch, size: fx.batch }]);
         errors.loss = Math.max(errors.loss, Math.abs(loss - step.loss));
         expect(await engine.epochLossSum()).toBeCloseTo(loss * fx.batch, 4);
 
         const got = await engine.readState();
-        const want = engineState(fx, step.after);
+        const want = engineStateFromTorch(classifier.spec({ f1: fx.f1, f2: fx.f2 }), step.after);
         expect(got.adam.step).toBe(want.adam.step);
         expect(got.network.batchesTracked).toBe(want.network.batchesTracked);
         // Elements whose PyTorch gradient is rounding noise around zero are left out: Adam turns

@@ -4,26 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TORCH_PYTHON, toTorchTensors, torchFixture, type JsonAdamState } from '../../scripts/torch/fixtures';
+import { TORCH_PYTHON, engineStateFromTorch, toTorchTensors, torchFixture, type JsonTensor, type TorchState } from '../../scripts/torch/fixtures';
 import { mnistDataDir } from '../../scripts/lib/nodeMnist';
 import { RECIPE_PY } from '../export/rayProject/recipePy';
 import { classifier } from '../model/classifier';
 import { fromTorchStateDict, joinParameters } from '../model/stateDict';
 import { augmentImages, lrAt, recipeOf } from '../train/recipe';
 import { startEngine } from './engines';
-import { ENGINE_NAMES, type EngineSetup, type EngineState } from './stepEngine';
+import { ENGINE_NAMES, type EngineSetup } from './stepEngine';
 
 /** recipe_check.py's answer (see its docstring). */
-interface JsonTensor {
-  key: string;
-  shape: number[];
-  dtype: 'float32' | 'int64';
-  data: number[];
-}
-interface TorchState {
-  state: JsonTensor[];
-  adam: JsonAdamState;
-}
 interface RecipeAnswer {
   initial_state: JsonTensor[];
   images: number[];
@@ -77,18 +67,6 @@ function runTorch(): RecipeAnswer {
 }
 
 const spec = classifier.spec({ f1: 8, f2: 6 });
-
-function engineState(state: TorchState): EngineState {
-  return {
-    network: fromTorchStateDict(spec, toTorchTensors(state.state)),
-    adam: {
-      step: state.adam[0]?.step ?? 0,
-      expAvg: joinParameters(spec, state.adam.map((s) => Float32Array.from(s.exp_avg))),
-      expAvgSq: joinParameters(spec, state.adam.map((s) => Float32Array.from(s.exp_avg_sq))),
-    },
-    epochLossSum: 0,
-  };
-}
 
 /**
  * The largest |got - want| / (atol + rtol |want|): below 1 passes. Relative, because a float32
@@ -161,12 +139,12 @@ describe('the training recipe against PyTorch', () => {
         const order = Int32Array.from(torch.labels, (_, i) => i);
         for (const [k, step] of steps.entries()) {
           expect(lrAt(recipe.schedule, BASE.lr, k + 1)).toBeCloseTo(step.lr, 12);
-          engine.writeState(engineState(step.before));
+          engine.writeState(engineStateFromTorch(spec, step.before));
           engine.startEpoch();
           const loss = await engine.train(order, [{ start: step.batch_index * torch.batch, size: torch.batch }]);
           errors.loss = Math.max(errors.loss, Math.abs(loss - step.loss));
           const got = await engine.readState();
-          const want = engineState(step.after);
+          const want = engineStateFromTorch(spec, step.after);
           const noisy = joinParameters(spec, step.grads.map((g) => Float32Array.from(g, (v) => (Math.abs(v) < NOISE_FLOOR ? 1 : 0))));
           const skip = (j: number) => noisy[j] === 1;
           // Moments against PyTorch's, within float32 gradient noise: on some states the fused CPU
@@ -176,7 +154,7 @@ describe('the training recipe against PyTorch', () => {
           errors.expAvg = Math.max(errors.expAvg, worstRatio(got.adam.expAvg, want.adam.expAvg, 1e-4, 5e-3, skip));
           errors.expAvgSq = Math.max(errors.expAvgSq, worstRatio(got.adam.expAvgSq, want.adam.expAvgSq, 1e-5, 1e-2, skip));
           // The update itself, tightly: PyTorch's formula with its lr and decay on the engine's own moments.
-          const before = engineState(step.before).network.params;
+          const before = engineStateFromTorch(spec, step.before).network.params;
           const t = (step.before.adam[0]?.step ?? 0) + 1;
           const decay = recipe.optimizer === 'adamw' ? 1 - step.lr * recipe.weightDecay : 1;
           const updated = Float32Array.from(before, (p, j) => {
