@@ -5,6 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { hostileCheckpoints, hostileTfjsModels, validCheckpoint } from '../src/export/hostileFiles';
+import { HOSTILE_CONFIGS, HOSTILE_LINKS, VALID_CONFIG, VALID_LINK, XSS } from './hostileInputs';
 
 /** Refusals must come this fast (the importer's own limits keep real work far below it). */
 const REFUSAL_MS = 5_000;
@@ -21,8 +22,6 @@ function guardAgainstScripts(page: Page): void {
 async function noScriptRan(page: Page): Promise<void> {
   expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
 }
-
-const XSS = `<img src=x onerror="window.__xss=1">`;
 
 // One page for the whole file: a fresh one per test would load the studio and cache MNIST again each time.
 test.describe.configure({ mode: 'serial' });
@@ -73,22 +72,11 @@ test.describe('hostile input is refused with a message naming the bad part', () 
     await search.getByText('Raw config.yaml').click();
     const editor = search.getByTestId('raw-yaml');
     const errors = search.getByTestId('raw-yaml-errors');
-    const aliasBomb = ['a: &a [1,1,1,1,1,1,1,1,1]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'config:', '  f1: *c'].join('\n');
-    const texts: [string, string, RegExp][] = [
-      ['YAML alias bomb', aliasBomb, /f1: YAML aliases \(\*c\) are not read in a configuration/],
-      ['deep nesting', `config:\n  f1: ${'['.repeat(5000)}${']'.repeat(5000)}`, /lists or mappings nested more than 16 deep/],
-      ['oversized text', `config:\n  f1: [8]\n#${'x'.repeat(70_000)}`, /the configuration is 70,\d{3} characters; at most 65,536/],
-      ['oversized batch_size', 'config:\n  batch_size: 1000000', /config\.yaml:2:15: batch_size must be an integer from 1 to 4096, got 1000000/],
-      ['list past the cap', `config:\n  lr: [${Array.from({ length: 300 }, () => '0.001').join(', ')}]`, /lr: the list has 300 values; at most 256/],
-      ['misplaced digit separator', 'config:\n  num_trials: 1__0', /num_trials: '1__0': a digit separator goes between two digits/],
-      ['unknown model', 'config:\n  model: Transformer', /model: unknown architecture 'Transformer'; valid: Classifier/],
-      ['XSS string', `config:\n  scheduler: '${XSS}'`, /scheduler: unknown scheduler '<img src=x onerror="window\.__xss=1">'/],
-    ];
-    for (const [title, text, message] of texts) {
+    for (const { title, text, refusal } of HOSTILE_CONFIGS) {
       await test.step(title, async () => {
         const started = Date.now();
         await editor.fill(text);
-        await expect(errors).toContainText(message, { timeout: REFUSAL_MS });
+        await expect(errors).toContainText(refusal, { timeout: REFUSAL_MS });
         expect(Date.now() - started).toBeLessThan(REFUSAL_MS);
         console.log(`config refused: ${title}: ${Date.now() - started} ms`);
         await expect(search.getByTestId('run-search')).toBeDisabled();
@@ -96,7 +84,7 @@ test.describe('hostile input is refused with a message naming the bad part', () 
       });
     }
     await test.step("Hydra's comma sweep and digit separators are accepted", async () => {
-      await editor.fill('config:\n  f1: 4,8\n  num_trials: 1_0\n  max_num_epochs: 1\n');
+      await editor.fill(VALID_CONFIG);
       await expect(errors).toHaveCount(0);
       await expect(search.getByTestId('run-search')).toBeEnabled();
       await expect(search.getByTestId('run-search')).toContainText('10');
@@ -105,19 +93,12 @@ test.describe('hostile input is refused with a message naming the bad part', () 
 
   test('share links', async () => {
     // Each link costs a page load; src/state/sharedLink.test.ts covers more cases without one.
-    const links: [string, string, RegExp][] = [
-      ['malformed escape', '?lr=%E0%A4%A', /the link part 'lr=%E0%A4%A' has a malformed %-escape/],
-      ['oversized query', `?lr=${'1'.repeat(9_000)}`, /the link's query is 9,003 characters; at most 8,320/],
-      ['range past the cap', '?batch_size=range(1,4000)', /batch_size: range\(1, 4000, 1\) has 3999 values; at most 256/],
-      ['XSS in a key', `?${encodeURIComponent(XSS)}=1`, /expected key=value/],
-      ['XSS in a value', `?model=${encodeURIComponent(XSS)}`, /override 'model=<img src=x onerror="window\.__xss=1">' col 12: model: unexpected 'src' after the value/],
-    ];
-    for (const [title, query, message] of links) {
+    for (const { title, text: query, refusal } of HOSTILE_LINKS) {
       await test.step(title, async () => {
         const started = Date.now();
         await page.goto(`./${query}`);
         const reason = page.getByTestId('link-problem-reason');
-        await expect(reason).toHaveText(message, { timeout: LINK_MS });
+        await expect(reason).toHaveText(refusal, { timeout: LINK_MS });
         expect(Date.now() - started).toBeLessThan(LINK_MS);
         console.log(`link refused: ${title}: ${Date.now() - started} ms from navigation`);
         // The link was not applied: the studio runs its defaults.
@@ -126,7 +107,7 @@ test.describe('hostile input is refused with a message naming the bad part', () 
       });
     }
     await test.step('a valid link afterwards applies', async () => {
-      await page.goto('./?num_trials=5&lr=choice(0.001,0.01)');
+      await page.goto(`./${VALID_LINK}`);
       await expect(page.getByTestId('active-overrides')).toContainText('num_trials=5');
       await expect(page.getByTestId('link-problem')).toHaveCount(0);
     });
