@@ -18,6 +18,8 @@ interface Script {
   hangAt?: number;
   loseDeviceAt?: number;
   epochMs?: number;
+  /** The Worker closes itself after its last reply, so it never answers `dispose`. */
+  closesAfterEnd?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,9 +32,11 @@ function scriptedEngines(scripts: Record<string, Script>, log: string[]) {
   const create = (): TrialEngine => {
     let stopped = false;
     let ended: (() => void) | null = null;
+    let closedAfterEnd = false;
     return {
       async train(run: TrialRun, events: TrialEvents = {}) {
         const script = scripts[run.trialId]!;
+        closedAfterEnd = script.closesAfterEnd ?? false;
         running += 1;
         peak = Math.max(peak, running);
         const firstEpoch = (run.resume?.epoch ?? 0) + 1;
@@ -78,10 +82,13 @@ function scriptedEngines(scripts: Record<string, Script>, log: string[]) {
       },
       snapshot: () => Promise.reject(new Error('unused')),
       predict: () => Promise.reject(new Error('unused')),
-      dispose: () => Promise.resolve(),
+      // A Worker that closed itself never answers `dispose`.
+      dispose: () => (closedAfterEnd ? new Promise<void>(() => undefined) : Promise.resolve()),
       terminate() {
+        if (!ended) return;
         terminated += 1;
-        ended?.();
+        ended();
+        ended = null;
       },
     };
   };
@@ -241,6 +248,20 @@ describe('SearchRunner', () => {
       [1, 2, 3],
     ]);
     expect(engines.terminated()).toBe(1);
+  });
+
+  it('does not wait forever on a Worker that closed itself after its last reply', async () => {
+    const log: string[] = [];
+    const runner = new SearchRunner({
+      experiment: experiment({ numTrials: 2, maxNumEpochs: 2 }),
+      createEngine: scriptedEngines({ t0001: { acc: () => 0.8, closesAfterEnd: true }, t0002: { acc: () => 0.7 } }, log).create,
+      runBase,
+      concurrency: 1,
+      silenceTimeoutMs: 50,
+    });
+    const final = await runner.done;
+    expect(final.trials.map((t) => t.status)).toEqual(['TERMINATED', 'TERMINATED']);
+    expect(log).toEqual(['t0001 start@1', 't0002 start@1']);
   });
 
   it('marks a hung trial ERROR, with the reason, when max_failures allows no retry, and the search goes on', async () => {

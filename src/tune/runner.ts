@@ -161,6 +161,17 @@ export class SearchRunner {
     return 'CONTINUE';
   }
 
+  /** Disposes an engine, ending it outright when it does not answer within the silence timeout. */
+  private async disposeWithin(engine: TrialEngine): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const silence = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.silenceTimeoutMs ?? WORKER_SILENCE_TIMEOUT_MS);
+    });
+    await Promise.race([engine.dispose().catch(() => undefined), silence]);
+    clearTimeout(timer);
+    engine.terminate?.();
+  }
+
   private async runTrial(trial: TrialRecord): Promise<void> {
     this.apply({ kind: 'trial-started', trialId: trial.id });
     const engine = this.options.createEngine();
@@ -224,8 +235,9 @@ export class SearchRunner {
     } finally {
       watch.clear();
       this.engines.delete(trial.id);
-      // An ended engine has no Worker left to answer; asking it to dispose would only wait.
-      if (!hung) await engine.dispose().catch(() => undefined);
+      // An ended engine has no Worker left to answer; asking it to dispose would only wait. A Worker
+      // that ended itself after its last reply would not answer either: it gets the silence timeout.
+      if (!hung) await this.disposeWithin(engine);
     }
   }
 }
