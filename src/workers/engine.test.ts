@@ -177,4 +177,18 @@ describe('trial engine over the worker protocol (tfjs wasm in Node)', () => {
     await engine.dispose().catch(() => undefined);
     expect(terminated).toBe(true);
   });
+
+  it('treats a message from the Worker that cannot be read (messageerror) as a crash', async () => {
+    const unreadable: (() => void)[] = [];
+    const engine = createWorkerEngine({
+      postMessage: () => undefined,
+      addEventListener(type: string, listener: unknown) {
+        if (type === 'messageerror') unreadable.push(listener as () => void);
+      },
+      terminate: () => undefined,
+    });
+    const training = engine.train(run());
+    for (const listener of unreadable) listener();
+    await expect(training).rejects.toThrow(crashedWorkerMessage('a message from it could not be read'));
+  });
 });

@@ -8,6 +8,7 @@ describe('trial Worker heartbeat constants', () => {
 
   it('words the reasons a trial ends in ERROR', () => {
     expect(hungWorkerMessage()).toBe("the trial's Worker stopped responding for 60 s");
+    expect(hungWorkerMessage(250)).toBe("the trial's Worker stopped responding for 250 ms");
     expect(crashedWorkerMessage('out of memory')).toBe("the trial's Worker crashed: out of memory");
     expect(crashedWorkerMessage('')).toBe("the trial's Worker crashed: unknown error");
   });
