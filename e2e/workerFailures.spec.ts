@@ -18,15 +18,15 @@ interface Studio {
   breakAfterFirstEpoch: (trialId: string, fault: TrialFault) => Promise<boolean>;
 }
 
-/** Opens the studio on the wasm backend, with the page's events collected. */
-async function openStudio(page: Page): Promise<Studio> {
+/** Opens the studio on a backend (wasm unless named), with the page's events collected. */
+async function openStudio(page: Page, backend = 'wasm'): Promise<Studio> {
   const events: AutomationEvent[] = [];
   const armed = new Map<string, (event: AutomationEvent) => void>();
   await page.exposeFunction('digitStudioReport', (event: AutomationEvent) => {
     events.push(event);
     if (event.kind === 'epoch' && event.epoch === 1) armed.get(event.trial_id)?.(event);
   });
-  await page.goto('./?backend=wasm');
+  await page.goto(`./?backend=${backend}`);
   await page.waitForFunction(() => window.digitStudio !== undefined);
   return {
     events,
@@ -187,4 +187,35 @@ test.describe('trial Workers that fail', () => {
     await second.getByTestId('resume-search').click();
     for (const id of ['t0001', 't0002']) await expect(second.getByTestId(`trial-status-${id}`)).toHaveText('TERMINATED', { timeout: 120_000 });
   });
+});
+
+test('a WebGPU device lost for real (destroyed in the trial Worker) offers Resume on CPU, which finishes on the wasm backend', async ({ page }) => {
+  const { breakAfterFirstEpoch } = await openStudio(page, 'webgpu');
+  const lose = breakAfterFirstEpoch('t0001', 'lose-device');
+  const lost: AutomationResult = await page.evaluate(() =>
+    window.digitStudio!.runSearch({
+      backend: 'webgpu',
+      overrides: ['num_trials=2', 'max_num_epochs=6', 'max_concurrent_trials=1', 'batch_size=16', 'max_failures=0', 'lr=choice(0.01)'],
+      trainLimit: 256,
+      valLimit: 64,
+    }),
+  );
+  expect(await lose).toBe(true);
+  expect(lost.results.trials.map((t) => [t.status, t.backend])).toEqual([
+    ['PENDING', 'webgpu'],
+    ['PENDING', null],
+  ]);
+  await expect(page.getByTestId('gpu-lost')).toContainText('the GPU device was lost (destroyed');
+  const kept = lost.results.trials[0]!.history;
+  expect(kept.length).toBeGreaterThan(0);
+
+  await page.getByTestId('resume-on-cpu').click();
+  for (const id of ['t0001', 't0002']) await expect(page.getByTestId(`trial-status-${id}`)).toHaveText('TERMINATED', { timeout: 120_000 });
+  await expect.poll(async () => (await page.evaluate(savedSearch)).trials.map((t) => t.status)).toEqual(['TERMINATED', 'TERMINATED']);
+  const after = await page.evaluate(savedSearch);
+  expect(after.backend).toBe('wasm');
+  expect(after.trials[0]!.history.slice(0, kept.length).map(({ epoch, time_s }) => ({ epoch, time_s }))).toEqual(
+    kept.map(({ epoch, time_s }) => ({ epoch, time_s })),
+  );
+  expect(after.trials[0]!.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
 });

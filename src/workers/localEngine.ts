@@ -23,6 +23,9 @@ async function snapshotOf(trainer: Trainer, config: TrialRun['config']): Promise
   return { config, state, stateDict: trainer.torchStateDictOf(state.network) };
 }
 
+/** How long a failed step on WebGPU waits for the device to say it was lost before the failure counts as the trial's. */
+const LOST_GRACE_MS = 1000;
+
 /** The GPU device tfjs's WebGPU backend trains on (the fused step uses the same one), or null off WebGPU. */
 function webGpuDevice(): GPUDevice | null {
   if (tf.getBackend() !== 'webgpu') return null;
@@ -128,6 +131,8 @@ export function createLocalEngine(deps: LocalEngineDeps = browserDeps): TrialEng
         if (deviceLost) throw new DeviceLostError(deviceLost);
         return result;
       } catch (error) {
+        // A GPU read can fail before the device's `lost` promise settles: give it a moment to say so.
+        if (!deviceLost && watching) await Promise.race([watching.lost, new Promise((resolve) => setTimeout(resolve, LOST_GRACE_MS))]);
         // Whatever failed after the device went (a rejected read, a stopped loop) failed because of it.
         throw deviceLost ? new DeviceLostError(deviceLost) : error;
       } finally {
