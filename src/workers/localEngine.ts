@@ -71,7 +71,7 @@ export function createLocalEngine(deps: LocalEngineDeps = browserDeps): TrialEng
     if (!device || device === watching) return;
     watching = device;
     void device.lost.then((info) => {
-      if (abort) loseDevice(`the GPU device was lost (${info.reason || 'unknown reason'}${info.message ? `: ${info.message}` : ''})`);
+      loseDevice(`the GPU device was lost (${info.reason || 'unknown reason'}${info.message ? `: ${info.message}` : ''})`);
     });
     device.addEventListener('uncapturederror', (event) => {
       if (typeof GPUOutOfMemoryError !== 'undefined' && event.error instanceof GPUOutOfMemoryError) loseDevice('the GPU ran out of memory');
