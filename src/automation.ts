@@ -9,6 +9,7 @@ import type { EpochReport } from './train/trainer';
 import type { ExperimentState } from './tune/experiment';
 import { rayResultFiles } from './tune/rayResults';
 import { progressCsv, searchResults, type SearchResults } from './tune/results';
+import type { TrialFault } from './workers/protocol';
 
 /** What a headless search asks for: the config (the bundled one when absent) and run options. */
 export interface AutomationRequest {
@@ -18,6 +19,8 @@ export interface AutomationRequest {
   valLimit?: number;
   backend?: BackendChoice;
   concurrency?: number;
+  /** For the studio's failure tests: how long a silent trial Worker may go before it is ended (a minute unless set). */
+  workerSilenceTimeoutMs?: number;
 }
 
 /** What the page streams while a headless search runs. */
@@ -70,7 +73,12 @@ export interface AutomationApi {
   evaluateCheckpoint(request: EvaluationRequestFiles): Promise<EvaluationSummary>;
   runSearch(request: AutomationRequest): Promise<AutomationResult>;
   /** Resumes the newest unfinished search saved in IndexedDB (after a reload or a closed tab). */
-  resumeSearch(request?: Pick<AutomationRequest, 'backend' | 'concurrency'>): Promise<AutomationResult>;
+  resumeSearch(request?: Pick<AutomationRequest, 'backend' | 'concurrency' | 'workerSilenceTimeoutMs'>): Promise<AutomationResult>;
+  /**
+   * For the studio's failure tests: breaks a running trial's Worker (`crash`, `hang`, `exit`, or
+   * `lose-device`, a lost GPU). False when no such trial is running.
+   */
+  injectTrialFault(trialId: string, fault: TrialFault): boolean;
 }
 
 declare global {
@@ -189,13 +197,16 @@ export function installAutomation(store: typeof useStudio): void {
         const problems = parsed.errors.map((e) => `${e.key ?? 'config'} (line ${e.line}, col ${e.col}): ${e.message}`);
         return Promise.reject(new Error(problems.join('\n')));
       }
-      const { trainLimit, valLimit, backend, concurrency } = request;
-      return follow(() => studio.startSearch({ trainLimit, valLimit, backend, concurrency }));
+      const { trainLimit, valLimit, backend, concurrency, workerSilenceTimeoutMs } = request;
+      return follow(() => studio.startSearch({ trainLimit, valLimit, backend, concurrency, workerSilenceTimeoutMs }));
     },
     async resumeSearch(request = {}) {
       await store.getState().findResumable();
       if (!store.getState().resumable) throw new Error('No unfinished search is saved in this browser');
       return follow(() => store.getState().resumeSearch(request));
+    },
+    injectTrialFault(trialId, fault) {
+      return store.getState().injectTrialFault(trialId, fault);
     },
   };
 }

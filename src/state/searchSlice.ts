@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { BackendChoice, BackendName } from '../backend/choice';
 import type { StepProgress } from '../train/trainer';
 import { requestPersistentStorage } from '../data/storage';
-import { createExperiment, type ExperimentState } from '../tune/experiment';
+import { createExperiment, experimentReducer, isSearchFinished, type ExperimentState } from '../tune/experiment';
 import {
   CHECKPOINT_KINDS,
   findUnfinishedExperiment,
@@ -15,7 +15,8 @@ import {
 } from '../tune/persistence';
 import { SearchRunner, type SearchListener } from '../tune/runner';
 import { sampleTrials } from '../tune/sampler';
-import type { TrialSnapshot, TrialStarted } from '../workers/protocol';
+import { holdSearchLock, isSearchLockHeld, whenSearchLockFree } from '../tune/searchLock';
+import type { TrialFault, TrialSnapshot, TrialStarted } from '../workers/protocol';
 import { createWorkerEngine } from '../workers/workerEngine';
 import { countParams } from './configSlice';
 import { pageManifestUrl } from './datasetSlice';
@@ -27,7 +28,15 @@ export interface SearchOptions {
   valLimit?: number;
   backend?: BackendChoice;
   concurrency?: number;
+  /** How long a silent trial Worker may go before it is ended (the failure tests make it short). */
+  workerSilenceTimeoutMs?: number;
 }
+
+/**
+ * The backend "Resume on CPU" asks for after the GPU was lost: wasm runs on the CPU, and the fused
+ * CPU step trains on it (tfjs falls back to its plain CPU backend where wasm cannot start).
+ */
+export const RESUME_ON_CPU_BACKEND: BackendChoice = 'wasm';
 
 /** A search as the page shows it. */
 export interface SearchView {
@@ -74,11 +83,15 @@ export interface SearchSlice {
   bestCheckpoints: Record<string, TrialSnapshot>;
   /** An unfinished experiment found in IndexedDB, offered for resume. */
   resumable: StoredExperiment | null;
+  /** The resumable experiment's search is running in another tab: it is read-only here until that tab lets go. */
+  resumableElsewhere: boolean;
   startSearch: (options?: SearchOptions) => Promise<ExperimentState>;
   resumeSearch: (options?: SearchOptions) => Promise<ExperimentState>;
   stopSearch: () => void;
   stopTrial: (trialId: string) => void;
   findResumable: () => Promise<void>;
+  /** Breaks a running trial's Worker on purpose (the studio's failure tests); false when no such trial runs. */
+  injectTrialFault: (trialId: string, fault: TrialFault) => boolean;
 }
 
 /**
@@ -138,8 +151,27 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
     if (dataset.status === 'error') throw new Error(`MNIST is not loaded, so the search cannot start: ${dataset.message}`);
   };
 
-  const run = async (record: StoredExperiment, resumeFrom: Map<string, TrialSnapshot>, options: SearchOptions): Promise<ExperimentState> => {
+  const run = async (stored: StoredExperiment, resumeFrom: Map<string, TrialSnapshot>, options: SearchOptions): Promise<ExperimentState> => {
     if (runner) throw new Error('A search is already running');
+    // A new backend (Resume on CPU) is the experiment's from now on; any run starts on a working device.
+    const record: StoredExperiment = {
+      ...stored,
+      backend: options.backend ?? stored.backend,
+      state: experimentReducer(stored.state, { kind: 'device-restored' }),
+    };
+    const lock = await holdSearchLock(record.id);
+    if (!lock) {
+      set({ resumableElsewhere: true });
+      throw new Error('This search is running in another tab; it can resume here once that tab closes');
+    }
+    try {
+      return await runHolding(record, resumeFrom, options);
+    } finally {
+      lock.release();
+    }
+  };
+
+  const runHolding = async (record: StoredExperiment, resumeFrom: Map<string, TrialSnapshot>, options: SearchOptions): Promise<ExperimentState> => {
     await datasetReady();
     const backendState = get().backend;
     const chosen = backendState.status === 'ready' ? backendState.report.chosen : undefined;
@@ -188,8 +220,9 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
     runner = new SearchRunner({
       experiment: record.state,
       createEngine: () => createWorkerEngine(),
+      silenceTimeoutMs: options.workerSilenceTimeoutMs,
       runBase: {
-        backend: (options.backend ?? record.backend) as BackendChoice,
+        backend: record.backend as BackendChoice,
         manifestUrl: pageManifestUrl(),
         trainLimit: record.trainLimit,
         valLimit: record.valLimit,
@@ -234,7 +267,8 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
           Object.entries(view.trialTimes).map(([id, t]) => [id, { ...t, endedAt: t.endedAt ?? now }]),
         ),
       }));
-      set({ resumable: null });
+      // A lost GPU leaves trials waiting: the search is offered again (on the CPU) rather than forgotten.
+      set({ resumable: isSearchFinished(final) ? null : { ...record, state: final }, resumableElsewhere: false });
       void get().refreshStoredModels();
       return final;
     } finally {
@@ -246,6 +280,7 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
     search: null,
     bestCheckpoints: {},
     resumable: null,
+    resumableElsewhere: false,
     startSearch: async (options = {}) => {
       const parsed = get().parsed;
       if (!parsed.ok) throw new Error(`config.yaml has ${parsed.errors.length} error(s); fix them before starting`);
@@ -284,11 +319,26 @@ export const createSearchSlice: StateCreator<StudioState, [], [], SearchSlice> =
     stopSearch: () => runner?.stopAll(),
     stopTrial: (trialId) => runner?.stopTrial(trialId),
     findResumable: async () => {
+      let found: StoredExperiment | null;
       try {
-        set({ resumable: await findUnfinishedExperiment() });
+        found = await findUnfinishedExperiment();
       } catch {
-        set({ resumable: null });
+        found = null;
       }
+      const elsewhere = found !== null && !runner && (await isSearchLockHeld(found.id).catch(() => false));
+      set({ resumable: found, resumableElsewhere: elsewhere });
+      if (!found || !elsewhere) return;
+      // Read-only until the other tab lets go (it finished, or closed); then it can resume here.
+      const id = found.id;
+      void whenSearchLockFree(id)
+        .then(async () => {
+          if (get().resumable?.id !== id || runner) return;
+          // The other tab saved to the end: read what it left.
+          const latest = await findUnfinishedExperiment().catch(() => null);
+          set({ resumable: latest, resumableElsewhere: false });
+        })
+        .catch(() => undefined);
     },
+    injectTrialFault: (trialId, fault) => runner?.injectFault(trialId, fault) ?? false,
   };
 };

@@ -62,6 +62,11 @@ export interface ExperimentState {
   scheduler: SchedulerState;
   /** The user stopped the whole search. */
   stopped: boolean;
+  /**
+   * Why the search's GPU was lost, while it is: no trial starts until the search resumes (on the
+   * CPU, or on a fresh device after a reload). Absent in searches that never lost one.
+   */
+  deviceLost?: string | null;
 }
 
 export const EXPERIMENT_VERSION = 1;
@@ -70,6 +75,10 @@ export type ExperimentEvent =
   | { kind: 'trial-started'; trialId: string }
   | { kind: 'epoch-reported'; trialId: string; metrics: EpochMetrics }
   | { kind: 'trial-failed'; trialId: string; message: string }
+  /** The trial's GPU was lost: it waits, with its finished epochs and last checkpoint, for the search to resume; max_failures does not apply. */
+  | { kind: 'trial-device-lost'; trialId: string; message: string }
+  /** The search resumes on a working device (the CPU, or a fresh GPU after a reload). */
+  | { kind: 'device-restored' }
   | { kind: 'trial-stop-requested'; trialId: string }
   | { kind: 'search-stop-requested' }
   /** After a reload: trials that were running go back to pending, keeping their finished epochs. */
@@ -163,6 +172,14 @@ export function experimentReducer(state: ExperimentState, event: ExperimentEvent
         const retry = failures <= state.settings.maxFailures && !state.stopped;
         return { ...t, failures, error: event.message, status: retry ? TRIAL_STATUS.pending : TRIAL_STATUS.error };
       });
+    case 'trial-device-lost': {
+      const next = updateTrial(state, event.trialId, (t) =>
+        t.status === TRIAL_STATUS.running ? { ...t, error: event.message, status: TRIAL_STATUS.pending } : t,
+      );
+      return next === state ? state : { ...next, deviceLost: event.message };
+    }
+    case 'device-restored':
+      return state.deviceLost ? { ...state, deviceLost: null } : state;
     case 'trial-stop-requested':
       return updateTrial(state, event.trialId, (t) =>
         t.status === TRIAL_STATUS.pending || t.status === TRIAL_STATUS.running
@@ -196,9 +213,9 @@ export function bestTrial(state: ExperimentState): TrialRecord | null {
   return best;
 }
 
-/** The next trial to start, in id order; null when none waits or the search was stopped. */
+/** The next trial to start, in id order; null when none waits, the search was stopped or its GPU was lost. */
 export function nextPendingTrial(state: ExperimentState): TrialRecord | null {
-  if (state.stopped) return null;
+  if (state.stopped || state.deviceLost) return null;
   return state.trials.find((t) => t.status === TRIAL_STATUS.pending) ?? null;
 }
 

@@ -5,7 +5,8 @@
  * command line and persistence all see the same sequence.
  */
 import type { EpochReport, StepProgress, TrainConfig } from '../train/trainer';
-import type { TrialEngine, TrialRun, TrialSnapshot, TrialStarted } from '../workers/protocol';
+import { hungWorkerMessage, WORKER_SILENCE_TIMEOUT_MS } from '../workers/heartbeat';
+import { DeviceLostError, type TrialEngine, type TrialFault, type TrialRun, type TrialSnapshot, type TrialStarted } from '../workers/protocol';
 import {
   TRIAL_STATUS,
   experimentReducer,
@@ -39,6 +40,29 @@ export interface SearchRunnerOptions {
   /** The last checkpoint of each unfinished trial, to resume from (after a reload, or a retry). */
   resumeFrom?: ReadonlyMap<string, TrialSnapshot>;
   listener?: SearchListener;
+  /**
+   * Silence (no heartbeat, progress or epoch) after which a trial's engine counts as hung, is
+   * ended and its trial failed; WORKER_SILENCE_TIMEOUT_MS unless a test needs it short.
+   */
+  silenceTimeoutMs?: number;
+}
+
+/**
+ * Fails when an engine falls silent: `alive()` restarts the wait on every sign of life, and
+ * `silence` rejects once none came for `timeoutMs`. `clear()` ends the watch.
+ */
+function watchdog(timeoutMs: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let fire: (error: Error) => void = () => undefined;
+  const silence = new Promise<never>((_, reject) => {
+    fire = reject;
+  });
+  const alive = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fire(new Error(hungWorkerMessage(timeoutMs))), timeoutMs);
+  };
+  alive();
+  return { silence, alive, clear: () => clearTimeout(timer) };
 }
 
 /** The trial's training settings: its sampled hyperparameters, the run's epochs and a per-trial seed. */
@@ -80,6 +104,14 @@ export class SearchRunner {
     void this.engines.get(trialId)?.stop();
   }
 
+  /** Breaks a running trial's engine on purpose (the studio's failure tests); false when it cannot be. */
+  injectFault(trialId: string, fault: TrialFault): boolean {
+    const engine = this.engines.get(trialId);
+    if (!engine?.injectFault) return false;
+    engine.injectFault(fault);
+    return true;
+  }
+
   /** Stops every trial and starts no more. */
   stopAll(): void {
     this.apply({ kind: 'search-stop-requested' });
@@ -109,7 +141,8 @@ export class SearchRunner {
       if (running.size === 0) break;
       await Promise.race(running);
     }
-    if (!isSearchFinished(this.state)) throw new Error('search ended with trials still pending');
+    // A lost GPU leaves trials pending on purpose: they wait for the search to resume on another device.
+    if (!isSearchFinished(this.state) && !this.state.deviceLost) throw new Error('search ended with trials still pending');
     return this.state;
   }
 
@@ -128,6 +161,17 @@ export class SearchRunner {
     return 'CONTINUE';
   }
 
+  /** Disposes an engine, ending it outright when it does not answer within the silence timeout. */
+  private async disposeWithin(engine: TrialEngine): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const silence = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.silenceTimeoutMs ?? WORKER_SILENCE_TIMEOUT_MS);
+    });
+    await Promise.race([engine.dispose().catch(() => undefined), silence]);
+    clearTimeout(timer);
+    engine.terminate?.();
+  }
+
   private async runTrial(trial: TrialRecord): Promise<void> {
     this.apply({ kind: 'trial-started', trialId: trial.id });
     const engine = this.options.createEngine();
@@ -136,14 +180,24 @@ export class SearchRunner {
     const config = trainConfigOf(trial, this.state);
     const resume = this.lastCheckpoint.get(trial.id);
     let checkpointWrites: Promise<void> = Promise.resolve();
+    const watch = watchdog(this.options.silenceTimeoutMs ?? WORKER_SILENCE_TIMEOUT_MS);
+    let hung = false;
     try {
       if (resume && this.replaySavedEpochs(trial.id, resume) === 'STOP') return;
-      await engine.train(
+      const training = engine.train(
         { ...this.options.runBase, trialId: trial.id, config, resume: resume?.state },
         {
-          onStarted: (started) => listener.onTrialStarted?.(trial.id, started),
-          onProgress: (progress) => listener.onProgress?.(trial.id, progress),
+          onStarted: (started) => {
+            watch.alive();
+            listener.onTrialStarted?.(trial.id, started);
+          },
+          onProgress: (progress) => {
+            watch.alive();
+            listener.onProgress?.(trial.id, progress);
+          },
+          onHeartbeat: () => watch.alive(),
           onEpoch: (report, snapshot) => {
+            watch.alive();
             const before = this.state.trials.find((t) => t.id === trial.id)?.best ?? null;
             const { state, decision } = reportEpoch(this.state, trial.id, report);
             this.publish(state);
@@ -156,6 +210,17 @@ export class SearchRunner {
           },
         },
       );
+      // A hung engine never settles `training`: the watchdog ends it and fails the trial instead.
+      training.catch(() => undefined);
+      await Promise.race([
+        training,
+        watch.silence.catch((error: unknown) => {
+          hung = true;
+          engine.terminate?.();
+          throw error;
+        }),
+      ]);
+      watch.clear();
       await checkpointWrites;
       const record = this.state.trials.find((t) => t.id === trial.id);
       if (record?.status === TRIAL_STATUS.running) {
@@ -164,10 +229,15 @@ export class SearchRunner {
       }
     } catch (error) {
       await checkpointWrites.catch(() => undefined);
-      this.apply({ kind: 'trial-failed', trialId: trial.id, message: messageOf(error) });
+      // A lost GPU is not the trial's failure: it waits, with its last checkpoint, for another device.
+      if (error instanceof DeviceLostError) this.apply({ kind: 'trial-device-lost', trialId: trial.id, message: error.message });
+      else this.apply({ kind: 'trial-failed', trialId: trial.id, message: messageOf(error) });
     } finally {
+      watch.clear();
       this.engines.delete(trial.id);
-      await engine.dispose().catch(() => undefined);
+      // An ended engine has no Worker left to answer; asking it to dispose would only wait. A Worker
+      // that ended itself after its last reply would not answer either: it gets the silence timeout.
+      if (!hung) await this.disposeWithin(engine);
     }
   }
 }

@@ -6,7 +6,8 @@ import type { BackendReport } from '../backend/init';
 import type { MnistSplit } from '../data/idx';
 import { handleRequest } from './host';
 import { createLocalEngine, type LocalEngineDeps } from './localEngine';
-import type { TrialEngine, TrialRequest, TrialResponse, TrialRun } from './protocol';
+import { crashedWorkerMessage } from './heartbeat';
+import { DeviceLostError, type TrialEngine, type TrialRequest, type TrialResponse, type TrialRun } from './protocol';
 import { createWorkerEngine, type WorkerPort } from './workerEngine';
 
 const WASM_REPORT: BackendReport = {
@@ -36,7 +37,7 @@ function inProcessPort(engine: TrialEngine): WorkerPort & { posted: TrialRespons
         for (const listener of listeners) listener(event);
       });
     },
-    addEventListener(type: 'message' | 'error', listener: unknown) {
+    addEventListener(type: string, listener: unknown) {
       if (type === 'message') listeners.push(listener as (event: MessageEvent<TrialResponse>) => void);
     },
     terminate() {},
@@ -72,9 +73,11 @@ describe('trial engine over the worker protocol (tfjs wasm in Node)', () => {
     const started: string[] = [];
     const epochs: number[] = [];
     let progressEvents = 0;
+    let heartbeats = 0;
     const result = await engine.train(run(), {
       onStarted: (s) => started.push(`${s.trialId}:${s.backend.chosen}:${s.trainCount}:${s.totalParams}`),
       onProgress: () => (progressEvents += 1),
+      onHeartbeat: () => (heartbeats += 1),
       onEpoch: (r, snapshot) => {
         epochs.push(r.epoch);
         expect(snapshot.state.epoch).toBe(r.epoch);
@@ -87,8 +90,15 @@ describe('trial engine over the worker protocol (tfjs wasm in Node)', () => {
     expect(progressEvents).toBe(2); // 5 steps per epoch, one event every 5 steps
     expect(result.status).toBe('completed');
     expect(result.history[1]!.total_params).toBe(9994);
-    const replies = port.posted.filter((r) => !['started', 'progress', 'epoch'].includes(r.kind));
+    const replies = port.posted.filter((r) => !['started', 'progress', 'epoch', 'heartbeat'].includes(r.kind));
     expect(replies.map((r) => r.kind)).toEqual(['finished']);
+    // A heartbeat opens the run, and another comes in every epoch before its report.
+    const kinds = port.posted.map((r) => r.kind);
+    expect(kinds[0]).toBe('heartbeat');
+    const epochAt = kinds.flatMap((kind, i) => (kind === 'epoch' ? [i] : []));
+    expect(epochAt).toHaveLength(2);
+    for (const [n, at] of epochAt.entries()) expect(kinds.slice(n === 0 ? 1 : epochAt[n - 1]! + 1, at)).toContain('heartbeat');
+    expect(heartbeats).toBe(kinds.filter((kind) => kind === 'heartbeat').length);
 
     const logits = await engine.predict(new Float32Array(3 * 784));
     expect(logits.length).toBe(30);
@@ -125,6 +135,60 @@ describe('trial engine over the worker protocol (tfjs wasm in Node)', () => {
     const engine = createWorkerEngine(port);
     await expect(engine.train(run({ config: { ...run().config, batch_size: 0 } }))).rejects.toThrow(/batch_size/);
     await expect(engine.predict(new Float32Array(784))).rejects.toThrow(/start a trial/);
-    expect(port.posted.map((r) => r.kind)).toEqual(['error', 'error']);
+    expect(port.posted.filter((r) => r.kind !== 'heartbeat').map((r) => r.kind)).toEqual(['error', 'error']);
+  });
+
+  it('says a lost GPU is one: the trial rejects with a DeviceLostError, and the engine trains no more', async () => {
+    const local = createLocalEngine(deps);
+    const port = inProcessPort(local);
+    const engine = createWorkerEngine(port);
+    const epochs: number[] = [];
+    const training = engine.train(run({ config: { ...run().config, max_num_epochs: 3 }, progressEvery: 2 }), {
+      onEpoch: (report) => {
+        epochs.push(report.epoch);
+        // Off a GPU the fault takes the same path a real loss does, with its own reason.
+        if (report.epoch === 1) local.injectFault?.('lose-device');
+      },
+    });
+    const error: unknown = await training.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeviceLostError);
+    expect((error as Error).message).toBe('the GPU device was lost (simulated)');
+    expect(epochs).toEqual([1]);
+    expect(port.posted.find((r) => r.kind === 'error')).toMatchObject({ deviceLost: true });
+    await expect(engine.train(run())).rejects.toBeInstanceOf(DeviceLostError);
+    await engine.dispose();
+  });
+
+  it('fails every waiting request of a crashed Worker with the crash, and every later one at once', async () => {
+    const crash: ((event: ErrorEvent) => void)[] = [];
+    let terminated = false;
+    const port = {
+      postMessage: () => undefined,
+      addEventListener(type: string, listener: unknown) {
+        if (type === 'error') crash.push(listener as (event: ErrorEvent) => void);
+      },
+      terminate: () => (terminated = true),
+    };
+    const engine = createWorkerEngine(port);
+    const training = engine.train(run());
+    for (const listener of crash) listener({ message: 'out of memory' } as ErrorEvent);
+    await expect(training).rejects.toThrow(crashedWorkerMessage('out of memory'));
+    await expect(engine.snapshot()).rejects.toThrow(crashedWorkerMessage('out of memory'));
+    await engine.dispose().catch(() => undefined);
+    expect(terminated).toBe(true);
+  });
+
+  it('treats a message from the Worker that cannot be read (messageerror) as a crash', async () => {
+    const unreadable: (() => void)[] = [];
+    const engine = createWorkerEngine({
+      postMessage: () => undefined,
+      addEventListener(type: string, listener: unknown) {
+        if (type === 'messageerror') unreadable.push(listener as () => void);
+      },
+      terminate: () => undefined,
+    });
+    const training = engine.train(run());
+    for (const listener of unreadable) listener();
+    await expect(training).rejects.toThrow(crashedWorkerMessage('a message from it could not be read'));
   });
 });

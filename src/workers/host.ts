@@ -1,5 +1,5 @@
 /** Serves protocol requests with an engine: the body of the trial Worker, testable without one. */
-import type { TrialEngine, TrialRequest, TrialResponse } from './protocol';
+import { DeviceLostError, type TrialEngine, type TrialRequest, type TrialResponse } from './protocol';
 
 /** Posts one response; big buffers in it are transferred, not copied. */
 export type Post = (response: TrialResponse, transfer?: Transferable[]) => void;
@@ -18,6 +18,7 @@ export async function handleRequest(engine: TrialEngine, request: TrialRequest, 
           onStarted: (started) => post({ kind: 'started', id, started }),
           onProgress: (progress) => post({ kind: 'progress', id, progress }),
           onEpoch: (report, snapshot) => post({ kind: 'epoch', id, report, snapshot }),
+          onHeartbeat: () => post({ kind: 'heartbeat', id }),
         });
         post({ kind: 'finished', id, result });
         return;
@@ -40,8 +41,12 @@ export async function handleRequest(engine: TrialEngine, request: TrialRequest, 
         await engine.dispose();
         post({ kind: 'disposed', id });
         return;
+      case 'fault':
+        // Answered by breaking the Worker, not by a reply (see trial.worker.ts).
+        engine.injectFault?.(request.fault);
+        return;
     }
   } catch (error) {
-    post({ kind: 'error', id, message: messageOf(error) });
+    post({ kind: 'error', id, message: messageOf(error), ...(error instanceof DeviceLostError ? { deviceLost: true } : {}) });
   }
 }

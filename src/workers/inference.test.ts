@@ -39,7 +39,7 @@ function inProcessPort(engine: InferenceEngine): InferencePort & { posted: Infer
         for (const listener of listeners) listener(event);
       });
     },
-    addEventListener(type: 'message' | 'error', listener: unknown) {
+    addEventListener(type: string, listener: unknown) {
       if (type === 'message') listeners.push(listener as (event: MessageEvent<InferenceResponse>) => void);
     },
     terminate() {},

@@ -2,12 +2,41 @@
 /** A Web Worker that trains one trial at a time on its own tfjs backend. */
 import { handleRequest } from './host';
 import { createLocalEngine } from './localEngine';
-import type { TrialRequest } from './protocol';
+import type { TrialFault, TrialRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const engine = createLocalEngine();
 
+/** Breaks this Worker as asked (the studio's failure tests): the page must notice each on its own. */
+function breakWorker(fault: TrialFault): void {
+  switch (fault) {
+    case 'crash':
+      // Uncaught, so the page's Worker gets an `error` event.
+      setTimeout(() => {
+        throw new Error('fault injected: the trial Worker crashed');
+      }, 0);
+      return;
+    case 'hang':
+      // Blocks the thread for good: no heartbeat, no reply, until the page terminates the Worker.
+      for (;;) {
+        // busy
+      }
+    case 'exit':
+      // Ends the Worker without an event: the page sees only silence.
+      self.close();
+      return;
+    case 'lose-device':
+      engine.injectFault?.(fault);
+      return;
+  }
+}
+
 self.addEventListener('message', (event: MessageEvent<TrialRequest>) => {
-  void handleRequest(engine, event.data, (response, transfer = []) => self.postMessage(response, transfer));
+  const request = event.data;
+  if (request.kind === 'fault') {
+    breakWorker(request.fault);
+    return;
+  }
+  void handleRequest(engine, request, (response, transfer = []) => self.postMessage(response, transfer));
 });

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { RESUME_ON_CPU_BACKEND } from '../../state/searchSlice';
 import { useStudio } from '../../state/store';
 import { deleteExperiment } from '../../tune/persistence';
 import { totalTrials } from '../../tune/space';
@@ -23,6 +24,7 @@ export function RunControls() {
   const parsed = useStudio((s) => s.parsed);
   const search = useStudio((s) => s.search);
   const resumable = useStudio((s) => s.resumable);
+  const elsewhere = useStudio((s) => s.resumableElsewhere);
   const startSearch = useStudio((s) => s.startSearch);
   const stopSearch = useStudio((s) => s.stopSearch);
   const resumeSearch = useStudio((s) => s.resumeSearch);
@@ -45,14 +47,36 @@ export function RunControls() {
 
   return (
     <div className="run-controls" data-testid="run-controls">
+      {resumable && !running && elsewhere && (
+        <p className="resume" role="status" data-testid="search-elsewhere">
+          The search from {new Date(resumable.createdAt).toLocaleString()} is running in another tab. It is read-only here; once
+          that tab closes it can resume here.
+        </p>
+      )}
+      {resumable?.state.deviceLost && !running && (
+        <p className="resume warn" role="alert" data-testid="gpu-lost">
+          The GPU was lost: {resumable.state.deviceLost}. Every finished trial is kept, and the interrupted ones continue from
+          their last saved epoch.
+          <button
+            type="button"
+            className="primary"
+            disabled={elsewhere}
+            onClick={() => launch(() => resumeSearch({ backend: RESUME_ON_CPU_BACKEND }))}
+            data-testid="resume-on-cpu"
+          >
+            Resume on CPU
+          </button>
+        </p>
+      )}
       {resumable && !running && (
         <p className="resume" role="status" data-testid="resume-offer">
           An unfinished search from {new Date(resumable.createdAt).toLocaleString()} can continue where it stopped.
-          <button type="button" className="primary" onClick={() => launch(() => resumeSearch())} data-testid="resume-search">
+          <button type="button" className="primary" disabled={elsewhere} onClick={() => launch(() => resumeSearch())} data-testid="resume-search">
             Resume search
           </button>
           <button
             type="button"
+            disabled={elsewhere}
             onClick={() => void deleteExperiment(resumable.id).finally(() => useStudio.setState({ resumable: null }))}
             data-testid="discard-search"
           >

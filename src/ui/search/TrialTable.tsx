@@ -66,6 +66,8 @@ export function TrialTable({ experiment, progress, trialTimes, now, selected, on
   const [order, setOrder] = useState<SortOrder>({ column: 'id', descending: false });
   const best = bestTrial(experiment)?.id ?? null;
   const index = new Map(experiment.trials.map((t, i) => [t.id, i]));
+  // Why a trial failed (its last failure, kept after a retry), or why it waits for another device.
+  const errors = new Map(experiment.trials.map((t) => [t.id, t.error]));
   const rows = sortTrialRows(
     experiment.trials.map((t) => trialRow(t, trialTimes[t.id], now)),
     order,
@@ -113,6 +115,11 @@ export function TrialTable({ experiment, progress, trialTimes, now, selected, on
               </td>
               <td>
                 <TrialProgress row={row} progress={progress[row.id]} epochsTotal={experiment.settings.maxNumEpochs} />
+                {errors.get(row.id) && (
+                  <div className="trial-error" data-testid={`trial-error-${row.id}`}>
+                    {errors.get(row.id)}
+                  </div>
+                )}
               </td>
               {onStop && (
                 <td>
