@@ -5,7 +5,7 @@
  */
 import type { BackendChoice } from './backend/choice';
 import type { useStudio } from './state/store';
-import type { EpochReport } from './train/trainer';
+import type { EpochReport } from './engine/trainer';
 import type { ExperimentState } from './tune/experiment';
 import { rayResultFiles } from './tune/rayResults';
 import { progressCsv, searchResults, type SearchResults } from './tune/results';

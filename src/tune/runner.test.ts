@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochReport, TrainingState } from '../train/trainer';
-import type { TrialEngine, TrialEvents, TrialRun, TrialSnapshot } from '../workers/protocol';
+import type { EpochReport, TrainingState } from '../engine/trainer';
+import type { TrialEngine, TrialEvents, TrialRun, TrialSnapshot } from './trial';
 import { createExperiment, experimentReducer, reportEpoch, type ExperimentState } from './experiment';
 import { SearchRunner } from './runner';
 import { sampleTrials } from './sampler';

@@ -4,8 +4,8 @@
  * changes only through `experimentReducer`, and each change is published, so the store, the
  * command line and persistence all see the same sequence.
  */
-import type { EpochReport, StepProgress, TrainConfig } from '../train/trainer';
-import type { TrialEngine, TrialRun, TrialSnapshot, TrialStarted } from '../workers/protocol';
+import type { EpochReport, StepProgress, TrainConfig } from '../engine/trainer';
+import type { TrialEngine, TrialRun, TrialSnapshot, TrialStarted } from './trial';
 import {
   TRIAL_STATUS,
   experimentReducer,

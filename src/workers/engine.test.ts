@@ -6,7 +6,8 @@ import type { BackendReport } from '../backend/init';
 import type { MnistSplit } from '../data/idx';
 import { handleRequest } from './host';
 import { createLocalEngine, type LocalEngineDeps } from './localEngine';
-import type { TrialEngine, TrialRequest, TrialResponse, TrialRun } from './protocol';
+import type { TrialEngine, TrialRun } from '../tune/trial';
+import type { TrialRequest, TrialResponse } from './protocol';
 import { createWorkerEngine, type WorkerPort } from './workerEngine';
 
 const WASM_REPORT: BackendReport = {

@@ -1,5 +1,6 @@
 /** Serves protocol requests with an engine: the body of the trial Worker, testable without one. */
-import type { TrialEngine, TrialRequest, TrialResponse } from './protocol';
+import type { TrialEngine } from '../tune/trial';
+import type { TrialRequest, TrialResponse } from './protocol';
 
 /** Posts one response; big buffers in it are transferred, not copied. */
 export type Post = (response: TrialResponse, transfer?: Transferable[]) => void;

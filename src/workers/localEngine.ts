@@ -2,8 +2,8 @@
 import { initBackend, type BackendReport } from '../backend/init';
 import type { BackendChoice } from '../backend/choice';
 import { loadMnist, type MnistLoadResult } from '../data/loadMnist';
-import { createTrainer, precompileTraining, type Trainer } from '../train/trainer';
-import type { TrialEngine, TrialEvents, TrialRun, TrialSnapshot } from './protocol';
+import { createTrainer, precompileTraining, type Trainer } from '../engine/trainer';
+import type { TrialEngine, TrialEvents, TrialRun, TrialSnapshot } from '../tune/trial';
 
 /** What a local engine needs from its surroundings; tests replace the data source and backend start. */
 export interface LocalEngineDeps {

@@ -3,11 +3,8 @@
  * exactly one reply (`finished`, `stopped`, `snapshot`, `logits`, `disposed` or `error`) with that
  * id; `started`, `progress` and `epoch` are events of a running `train` request.
  */
-import type { BackendReport } from '../backend/init';
-import type { BackendChoice } from '../backend/choice';
-import type { MnistSource } from '../data/loadMnist';
-import type { TorchStateDict } from '../model/stateDict';
-import type { EpochReport, RunResult, StepProgress, TrainConfig, TrainingEngine, TrainingState } from '../train/trainer';
+import type { EpochReport, RunResult, StepProgress } from '../engine/trainer';
+import type { TrialRun, TrialSnapshot, TrialStarted } from '../tune/trial';
 
 /** Request kinds, page to Worker. */
 export const TRIAL_REQUESTS = {
@@ -31,40 +28,6 @@ export const TRIAL_RESPONSES = {
   error: 'error',
 } as const;
 
-/** One trial's work order: its config, the data to use and the backend to ask for. */
-export interface TrialRun {
-  trialId: string;
-  config: TrainConfig;
-  backend: BackendChoice;
-  /** Absolute URL of the MNIST manifest; the Worker reads the shards from IndexedDB itself. */
-  manifestUrl: string;
-  trainLimit?: number;
-  valLimit?: number;
-  /** Steps between progress events (and asynchronous loss reads). */
-  progressEvery?: number;
-  /** A saved state to continue from instead of a fresh initialisation. */
-  resume?: TrainingState;
-}
-
-/** What a Worker reports once its backend and data are ready and training begins. */
-export interface TrialStarted {
-  trialId: string;
-  backend: BackendReport;
-  /** What trains the steps (the fused WebGPU kernels or tfjs ops), and why not the fused kernels where it says. */
-  engine: TrainingEngine;
-  dataSource: MnistSource;
-  trainCount: number;
-  valCount: number;
-  totalParams: number;
-}
-
-/** The trial's weights and optimizer state, enough to export a checkpoint or resume. */
-export interface TrialSnapshot {
-  config: TrainConfig;
-  state: TrainingState;
-  stateDict: TorchStateDict;
-}
-
 export type TrialRequest =
   | { kind: typeof TRIAL_REQUESTS.train; id: number; run: TrialRun }
   | { kind: typeof TRIAL_REQUESTS.stop; id: number }
@@ -82,28 +45,3 @@ export type TrialResponse =
   | { kind: typeof TRIAL_RESPONSES.logits; id: number; logits: Float32Array }
   | { kind: typeof TRIAL_RESPONSES.disposed; id: number }
   | { kind: typeof TRIAL_RESPONSES.error; id: number; message: string };
-
-/** The events a running trial emits before its one reply. */
-export interface TrialEvents {
-  onStarted?: (started: TrialStarted) => void;
-  onProgress?: (progress: StepProgress) => void;
-  /** After each epoch, with the trial's state at that epoch's end (its checkpoint). */
-  onEpoch?: (report: EpochReport, snapshot: TrialSnapshot) => void;
-}
-
-/**
- * One trial's engine. The in-Worker implementation trains; the page's proxy forwards to a Worker;
- * both honour the same contract, so tests can run either.
- */
-export interface TrialEngine {
-  /** Trains until `max_num_epochs` or `stop()`; rejects with the trial's error. */
-  train(run: TrialRun, events?: TrialEvents): Promise<RunResult>;
-  /** Asks a running `train` to end before its next step; resolves once it has been asked. */
-  stop(): Promise<void>;
-  /** The current weights and optimizer state. */
-  snapshot(): Promise<TrialSnapshot>;
-  /** Logits, 10 per image, for 28x28 images given as 0..1 floats. */
-  predict(pixels: Float32Array): Promise<Float32Array>;
-  /** Frees the engine's tensors (and, for the proxy, terminates the Worker). */
-  dispose(): Promise<void>;
-}

@@ -1,5 +1,6 @@
 /** The page's side of a trial Worker: the same `TrialEngine` contract, forwarded over messages. */
-import type { TrialEngine, TrialEvents, TrialRequest, TrialResponse, TrialRun, TrialSnapshot } from './protocol';
+import type { TrialEngine, TrialEvents, TrialRun, TrialSnapshot } from '../tune/trial';
+import type { TrialRequest, TrialResponse } from './protocol';
 import { requestChannel, type ProtocolPort } from './requestChannel';
 
 /** The part of a Worker the proxy uses; tests may pass an in-process stand-in. */
