@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMnistSplit } from '../../scripts/lib/nodeMnist';
+import { TORCH_PYTHON } from '../../scripts/torch/fixtures';
+import { requireTorch, writeImages } from '../../scripts/torch/torchLogits';
 import { createTrainer, type TrainConfig, type Trainer } from '../engine/trainer';
 import { readCheckpoint } from '../export/ptReader';
 import { writeCheckpoint } from '../export/ptWriter';
@@ -29,6 +35,30 @@ const TRAIN_IMAGES = 640;
 const STEPS = 20;
 const CONFIG: TrainConfig = { model: 'TwoLayerMlp', hidden: HIDDEN, lr: 1e-2, beta1: 0.9, beta2: 0.999, batch_size: TRAIN_IMAGES / STEPS, seed: 3, max_num_epochs: 1 };
 const VAL_IMAGES = 200;
+
+/**
+ * The same model in PyTorch: loads a studio checkpoint.pt (argv 1) strictly, with its Adam state,
+ * and prints the eval logits of the 0..1 float32 images in argv 2 as JSON.
+ */
+const TORCH_MLP = `
+import json, sys
+import numpy as np
+import torch
+class TwoLayerMlp(torch.nn.Module):
+    def __init__(self, hidden):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(28 * 28, hidden)
+        self.fc2 = torch.nn.Linear(hidden, 10)
+    def forward(self, x):
+        return self.fc2(torch.nn.functional.relu6(self.fc1(torch.flatten(x, 1))))
+model_sd, optim_sd = torch.load(sys.argv[1])
+model = TwoLayerMlp(model_sd['fc1.weight'].shape[0])
+model.load_state_dict(model_sd, strict=True)
+torch.optim.Adam(model.parameters()).load_state_dict(optim_sd)
+x = torch.from_numpy(np.fromfile(sys.argv[2], dtype=np.float32)).reshape(-1, 1, 28, 28)
+with torch.no_grad():
+    print(json.dumps(model.eval()(x).flatten().tolist()))
+`;
 
 /** The same tensors, bit for bit, in the same order. */
 function expectSameTensors(actual: TorchStateDict, expected: TorchStateDict): void {
@@ -87,5 +117,20 @@ describe('an architecture registered outside src/model/registry.ts (tfjs CPU bac
       expect(moments.expAvg).toEqual(written.optimizer.state[i]?.expAvg);
       expect(moments.expAvgSq).toEqual(written.optimizer.state[i]?.expAvgSq);
     });
+  });
+
+  it('its checkpoint.pt loads strictly into the same model in PyTorch, with Adam, and predicts the same', async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'registered-architecture-'));
+    const checkpoint = join(dir, 'checkpoint.pt');
+    const state = await trainer.readState();
+    writeFileSync(checkpoint, writeCheckpoint(snapshotCheckpoint({ config: CONFIG, state, stateDict: await trainer.torchStateDict() })));
+    const pixels = Float32Array.from(readMnistSplit('test').images.subarray(0, 16 * 28 * 28), (v) => v / 255);
+    const torchLogits = JSON.parse(execFileSync(TORCH_PYTHON, ['-c', TORCH_MLP, checkpoint, writeImages(dir, pixels)], { encoding: 'utf8' })) as number[];
+    const studioLogits = await trainer.predict(pixels);
+    expect(torchLogits).toHaveLength(studioLogits.length);
+    const worst = Math.max(...torchLogits.map((v, i) => Math.abs(v - (studioLogits[i] ?? NaN))));
+    console.log(`TwoLayerMlp studio -> PyTorch: max |torch - studio| eval logits over 16 test images = ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(1e-5);
   });
 });
