@@ -164,7 +164,6 @@ export const SETTING_KEYS = {
   maxFailures: 'max_failures',
   model: 'model',
 } as const satisfies Record<keyof RunSettings, string>;
-export type SettingKey = (typeof SETTING_KEYS)[keyof RunSettings];
 
 /**
  * Defaults. num_trials 1 is Ray's num_samples default (the bundled config.yaml asks for 3).
