@@ -35,7 +35,7 @@ test('a run on the fused WebGPU kernels stopped after an epoch and restored from
   const outcome = await page.evaluate(async () => {
     const load = <T>(path: string) => import(/* @vite-ignore */ path) as Promise<T>;
     const { initBackend } = await load<typeof import('../src/backend/init')>('/src/backend/init.ts');
-    const { createTrainer } = await load<typeof import('../src/train/trainer')>('/src/train/trainer.ts');
+    const { createTrainer } = await load<typeof import('../src/engine/trainer')>('/src/engine/trainer.ts');
     await initBackend('webgpu');
     // Seeded stand-in images and labels: the property holds for any data.
     const count = 96;

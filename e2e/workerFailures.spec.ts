@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { AutomationEvent, AutomationResult } from '../src/automation';
-import type { TrialFault } from '../src/workers/protocol';
+import type { TrialFault } from '../src/tune/trial';
 
 type EpochEvent = Extract<AutomationEvent, { kind: 'epoch' }>;
 

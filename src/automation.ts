@@ -5,11 +5,11 @@
  */
 import type { BackendChoice } from './backend/choice';
 import type { useStudio } from './state/store';
-import type { EpochReport } from './train/trainer';
+import type { EpochReport } from './engine/trainer';
 import type { ExperimentState } from './tune/experiment';
 import { rayResultFiles } from './tune/rayResults';
 import { progressCsv, searchResults, type SearchResults } from './tune/results';
-import type { TrialFault } from './workers/protocol';
+import type { TrialFault } from './tune/trial';
 
 /** What a headless search asks for: the config (the bundled one when absent) and run options. */
 export interface AutomationRequest {

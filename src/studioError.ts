@@ -6,8 +6,3 @@
 export class StudioError extends Error {
   override name = 'StudioError';
 }
-
-/** Whether `error` is one of the studio's own refusals (and so its message is meant for the user). */
-export function isStudioError(error: unknown): error is StudioError {
-  return error instanceof StudioError;
-}

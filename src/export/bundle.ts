@@ -1,5 +1,5 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import type { TrialSnapshot } from '../workers/protocol';
+import type { TrialSnapshot } from '../tune/trial';
 import { writeCheckpoint } from './ptWriter';
 import { trialConfigYaml } from './trialConfig';
 import { snapshotCheckpoint } from './trialCheckpoint';

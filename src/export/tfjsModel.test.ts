@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMnistSplit } from '../../scripts/lib/nodeMnist';
 import type { MnistSplit } from '../data/idx';
-import { createTrainer, type Trainer } from '../train/trainer';
+import { createTrainer, type Trainer } from '../engine/trainer';
 import { readTfjsModel } from './tfjsImport';
 import { classifierLayersModel, exportTfjsModel, type TfjsModelFiles } from './tfjsModel';
 import { classifierLayerPlan, TFJS_LAYER_CLASS } from './tfjsTopology';

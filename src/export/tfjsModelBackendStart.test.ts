@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { readMnistSplit } from '../../scripts/lib/nodeMnist';
-import { createTrainer } from '../train/trainer';
+import { createTrainer } from '../engine/trainer';
 import { exportTfjsModel } from './tfjsModel';
 
 describe('tfjs export while the backend is still starting', () => {

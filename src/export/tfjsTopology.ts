@@ -123,14 +123,6 @@ export function tfjsShape(layout: WeightLayout, torchShape: readonly number[]): 
   return [...torchShape];
 }
 
-/** The PyTorch shape of a weight with this tfjs shape. */
-export function torchShapeOf(layout: WeightLayout, tfShape: readonly number[]): number[] {
-  const [a = 1, b = 1, c = 1, d = 1] = tfShape;
-  if (layout === 'conv') return [d, c, a, b];
-  if (layout === 'linear') return [b, a];
-  return [...tfShape];
-}
-
 function permute(layout: WeightLayout, torchShape: readonly number[], data: Float32Array, toTfjs: boolean): { shape: number[]; data: Float32Array } {
   const shape = tfjsShape(layout, torchShape);
   return { shape, data: layout === 'vector' ? data.slice() : rearrangeWeight(torchShape, data, toTfjs) };

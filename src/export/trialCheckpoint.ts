@@ -3,8 +3,8 @@ import { getArchitecture } from '../model/registry';
 import { splitParameters, type TorchStateDict } from '../model/stateDict';
 import type { AdamState as StudioAdamState } from '../train/adam';
 import { recipeOf } from '../train/recipe';
-import type { TrainConfig } from '../train/trainer';
-import type { TrialSnapshot } from '../workers/protocol';
+import type { TrainConfig } from '../engine/trainer';
+import type { TrialSnapshot } from '../tune/trial';
 import type { CheckpointContents } from './ptWriter';
 import { defaultAdamParamGroup, type AdamParamState } from './stateDict';
 

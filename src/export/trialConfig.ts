@@ -1,4 +1,4 @@
-import type { TrainConfig } from '../train/trainer';
+import type { TrainConfig } from '../engine/trainer';
 import { DEFAULT_SETTINGS, DEFAULT_TRIAL_CONFIG, HYPERPARAMETERS, serializeSpace, type RunSettings, type SearchSpace } from '../tune';
 
 /**

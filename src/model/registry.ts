@@ -16,10 +16,19 @@ export type ArchitectureName = keyof typeof ARCHITECTURES;
 /** The architecture a configuration uses when it names none. */
 export const DEFAULT_ARCHITECTURE: ArchitectureName = 'Classifier';
 
+/** Every architecture by name: the built-in ones, then any added with `registerArchitecture`. */
+const registered = new Map<string, Architecture>(Object.entries(ARCHITECTURES));
+
+/** Adds an architecture under its `name`, for the trainer, the engines and the checkpoint writer to find; each name once. */
+export function registerArchitecture(architecture: Architecture): void {
+  if (registered.has(architecture.name)) throw new Error(`model '${architecture.name}' is already registered`);
+  registered.set(architecture.name, architecture);
+}
+
 /** Looks an architecture up by name, with a message that lists the known ones. */
 export function getArchitecture(name: string = DEFAULT_ARCHITECTURE): Architecture {
-  const found = (ARCHITECTURES as Record<string, Architecture | undefined>)[name];
-  if (!found) throw new Error(`unknown model '${name}'; known: ${Object.keys(ARCHITECTURES).join(', ')}`);
+  const found = registered.get(name);
+  if (!found) throw new Error(`unknown model '${name}'; known: ${[...registered.keys()].join(', ')}`);
   return found;
 }
 

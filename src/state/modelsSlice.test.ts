@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportedModel } from '../export/importModel';
 import { totalParams } from '../model/registry';
-import type { TrainingState } from '../train/trainer';
+import type { TrainingState } from '../engine/trainer';
 import { createExperiment, type ExperimentState } from '../tune/experiment';
 import { parseConfigOrThrow } from '../tune/config';
 import { sampleTrials } from '../tune/sampler';
-import type { TrialSnapshot } from '../workers/protocol';
+import type { TrialSnapshot } from '../tune/trial';
 import type { PretrainedModel } from '../pretrained/loadPretrained';
 import { chooseModel, listModels, type ImportedEntry } from './modelsSlice';
 import type { SearchView } from './searchSlice';

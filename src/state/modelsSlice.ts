@@ -5,7 +5,7 @@ import type { TorchStateDict } from '../model/stateDict';
 import type { PretrainedModel } from '../pretrained/loadPretrained';
 import { bestTrial } from '../tune/experiment';
 import { loadStoredModels, type StoredModel } from '../tune/storedModels';
-import type { TrialSnapshot } from '../workers/protocol';
+import type { TrialSnapshot } from '../tune/trial';
 import type { SearchView } from './searchSlice';
 import type { StudioState } from './store';
 

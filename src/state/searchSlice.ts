@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { BackendChoice, BackendName } from '../backend/choice';
-import type { StepProgress } from '../train/trainer';
+import type { StepProgress } from '../engine/trainer';
 import { requestPersistentStorage } from '../data/storage';
 import { createExperiment, experimentReducer, isSearchFinished, type ExperimentState } from '../tune/experiment';
 import {
@@ -16,7 +16,7 @@ import {
 import { SearchRunner, type SearchListener } from '../tune/runner';
 import { sampleTrials } from '../tune/sampler';
 import { holdSearchLock, isSearchLockHeld, whenSearchLockFree } from '../tune/searchLock';
-import type { TrialFault, TrialSnapshot, TrialStarted } from '../workers/protocol';
+import type { TrialFault, TrialSnapshot, TrialStarted } from '../tune/trial';
 import { createWorkerEngine } from '../workers/workerEngine';
 import { countParams } from './configSlice';
 import { pageManifestUrl } from './datasetSlice';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochReport, TrainingState } from '../train/trainer';
+import type { EpochReport, TrainingState } from '../engine/trainer';
 import { createExperiment, experimentReducer, reportEpoch, type ExperimentState } from '../tune/experiment';
 import { SearchRunner } from '../tune/runner';
 import { sampleTrials } from '../tune/sampler';
 import { DEFAULT_SETTINGS, defaultSpace } from '../tune/space';
-import type { TrialEngine } from '../workers/protocol';
+import type { TrialEngine } from '../tune/trial';
 import { WandbLogger, wandbRunName } from './wandbLogger';
 import { WandbRequestError, httpTransport, type WandbFileStreamBody, type WandbRunInput, type WandbTransport } from './wandbTransport';
 

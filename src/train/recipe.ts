@@ -5,8 +5,30 @@
  * every default reproduces the seed's recipe exactly (constant lr, no decay, no smoothing, the
  * training images as they are).
  */
-import { DEFAULT_TRIAL_CONFIG, LR_SCHEDULES, OPTIMIZERS, type LrScheduleName, type OptimizerName } from '../tune/space';
 import { Rng } from './rng';
+
+/** The optimizers: torch.optim.Adam (weight decay added to the gradient) and torch.optim.AdamW (decoupled). */
+export const OPTIMIZERS = ['adam', 'adamw'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** Learning-rate schedules, stepped once per optimizer step (torch.optim.lr_scheduler.*). */
+export const LR_SCHEDULES = ['constant', 'cosine', 'onecycle', 'step'] as const;
+export type LrScheduleName = (typeof LR_SCHEDULES)[number];
+
+/** The recipe keys' defaults, as a trial's config holds them (a name as its index): together, the seed's recipe. */
+export const RECIPE_DEFAULTS = {
+  optimizer: OPTIMIZERS.indexOf('adam'),
+  weight_decay: 0,
+  lr_schedule: LR_SCHEDULES.indexOf('constant'),
+  // OneCycleLR's own default warm-up fraction; StepLR's gamma; a step every epoch of batch 64.
+  pct_start: 0.3,
+  step_size: 938,
+  gamma: 0.1,
+  label_smoothing: 0,
+  augment_translate: 0,
+  augment_degrees: 0,
+  augment_scale: 0,
+} as const satisfies Record<string, number>;
 
 /** A learning-rate schedule, stepped once per optimizer step as torch.optim.lr_scheduler steps. */
 export type LrSchedule =
@@ -45,13 +67,13 @@ type Keys = Record<string, number | string | undefined>;
 
 /** The recipe a trial's config names (absent keys at their defaults); `totalSteps` is the run's optimizer steps. */
 export function recipeOf(config: Keys, totalSteps: number): Recipe {
-  const num = (key: keyof typeof DEFAULT_TRIAL_CONFIG): number => {
+  const num = (key: keyof typeof RECIPE_DEFAULTS): number => {
     const value = config[key];
-    return typeof value === 'number' ? value : DEFAULT_TRIAL_CONFIG[key];
+    return typeof value === 'number' ? value : RECIPE_DEFAULTS[key];
   };
   const named = <T extends string>(key: 'optimizer' | 'lr_schedule', names: readonly T[]): T => {
     const value = config[key];
-    const name = typeof value === 'string' ? value : names[typeof value === 'number' ? value : DEFAULT_TRIAL_CONFIG[key]];
+    const name = typeof value === 'string' ? value : names[typeof value === 'number' ? value : RECIPE_DEFAULTS[key]];
     if (name === undefined || !names.includes(name as T)) throw new Error(`${key} must be one of ${names.join(', ')}, got ${String(value)}`);
     return name as T;
   };

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { TrainingState } from '../train/trainer';
-import type { TrialSnapshot } from '../workers/protocol';
+import type { TrainingState } from '../engine/trainer';
+import type { TrialSnapshot } from './trial';
 import { createExperiment, experimentReducer, reportEpoch } from './experiment';
 import {
   deleteExperiment,

@@ -5,7 +5,7 @@
  */
 import { STORAGE_AREAS, storageArea, storeTogether } from '../data/storage';
 import { StudioError } from '../studioError';
-import type { TrialSnapshot } from '../workers/protocol';
+import type { TrialSnapshot } from './trial';
 import { isSearchFinished, restoreExperiment, serializeExperiment, type ExperimentState } from './experiment';
 
 /** Which checkpoint of a trial: the latest epoch (to resume) or its best epoch (to export). */

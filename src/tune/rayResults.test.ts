@@ -1,7 +1,7 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import type { EpochReport, TrainingState } from '../train/trainer';
-import type { TrialEngine, TrialEvents, TrialRun } from '../workers/protocol';
+import type { EpochReport, TrainingState } from '../engine/trainer';
+import type { TrialEngine, TrialEvents, TrialRun } from './trial';
 import { createExperiment, type ExperimentState } from './experiment';
 import { rayResultFiles, rayResultsZip, type RayResultRow } from './rayResults';
 import { progressCsv, searchResults } from './results';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochReport, TrainingState } from '../train/trainer';
-import { hungWorkerMessage } from '../workers/heartbeat';
-import { DeviceLostError, type TrialEngine, type TrialEvents, type TrialRun, type TrialSnapshot } from '../workers/protocol';
+import type { EpochReport, TrainingState } from '../engine/trainer';
+import { hungWorkerMessage } from './heartbeat';
+import { DeviceLostError, type TrialEngine, type TrialEvents, type TrialRun, type TrialSnapshot } from './trial';
 import { createExperiment, experimentReducer, reportEpoch, type ExperimentState } from './experiment';
 import { SearchRunner } from './runner';
 import { sampleTrials } from './sampler';

@@ -4,9 +4,9 @@
  * changes only through `experimentReducer`, and each change is published, so the store, the
  * command line and persistence all see the same sequence.
  */
-import type { EpochReport, StepProgress, TrainConfig } from '../train/trainer';
-import { hungWorkerMessage, WORKER_SILENCE_TIMEOUT_MS } from '../workers/heartbeat';
-import { DeviceLostError, type TrialEngine, type TrialFault, type TrialRun, type TrialSnapshot, type TrialStarted } from '../workers/protocol';
+import type { EpochReport, StepProgress, TrainConfig } from '../engine/trainer';
+import { hungWorkerMessage, WORKER_SILENCE_TIMEOUT_MS } from './heartbeat';
+import { DeviceLostError, type TrialEngine, type TrialFault, type TrialRun, type TrialSnapshot, type TrialStarted } from './trial';
 import {
   TRIAL_STATUS,
   experimentReducer,

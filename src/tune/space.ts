@@ -3,6 +3,7 @@
  * each key's values must follow. Names are the configuration's own (`lr`, `batch_size`), so a
  * trial's config reads as the original project's `config` dict did.
  */
+import { LR_SCHEDULES, OPTIMIZERS, RECIPE_DEFAULTS } from '../train/recipe';
 
 /** A searched or fixed value of one hyperparameter (all of ours are numbers). */
 export type Domain =
@@ -67,14 +68,6 @@ export interface HyperparameterRule {
   names?: readonly string[];
 }
 
-/** The optimizers: torch.optim.Adam (weight decay added to the gradient) and torch.optim.AdamW (decoupled). */
-export const OPTIMIZERS = ['adam', 'adamw'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
-
-/** Learning-rate schedules, stepped once per optimizer step (torch.optim.lr_scheduler.*). */
-export const LR_SCHEDULES = ['constant', 'cosine', 'onecycle', 'step'] as const;
-export type LrScheduleName = (typeof LR_SCHEDULES)[number];
-
 const namesRule = (names: readonly string[]): HyperparameterRule => ({
   integer: true,
   min: 0,
@@ -112,17 +105,7 @@ export const DEFAULT_TRIAL_CONFIG: TrialConfig = {
   f1: 8,
   f2: 6,
   batch_size: 64,
-  optimizer: OPTIMIZERS.indexOf('adam'),
-  weight_decay: 0,
-  lr_schedule: LR_SCHEDULES.indexOf('constant'),
-  // OneCycleLR's own default warm-up fraction; StepLR's gamma; a step every epoch of batch 64.
-  pct_start: 0.3,
-  step_size: 938,
-  gamma: 0.1,
-  label_smoothing: 0,
-  augment_translate: 0,
-  augment_degrees: 0,
-  augment_scale: 0,
+  ...RECIPE_DEFAULTS,
 };
 
 /** The recipe's keys: absent from an older run's config, they mean the seed's recipe. */
@@ -181,7 +164,6 @@ export const SETTING_KEYS = {
   maxFailures: 'max_failures',
   model: 'model',
 } as const satisfies Record<keyof RunSettings, string>;
-export type SettingKey = (typeof SETTING_KEYS)[keyof RunSettings];
 
 /**
  * Defaults. num_trials 1 is Ray's num_samples default (the bundled config.yaml asks for 3).

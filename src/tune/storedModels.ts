@@ -2,7 +2,7 @@
  * The models a reload must not lose: the best trial of each saved search, read back from the
  * checkpoints persistence.ts stores after every epoch, for the models list and the drawing pad.
  */
-import type { TrialSnapshot } from '../workers/protocol';
+import type { TrialSnapshot } from './trial';
 import { bestTrial } from './experiment';
 import { CHECKPOINT_KINDS, listExperiments, loadCheckpoint, loadExperiment } from './persistence';
 

@@ -6,8 +6,9 @@ import type { BackendReport } from '../backend/init';
 import type { MnistSplit } from '../data/idx';
 import { handleRequest } from './host';
 import { createLocalEngine, type LocalEngineDeps } from './localEngine';
-import { crashedWorkerMessage } from './heartbeat';
-import { DeviceLostError, type TrialEngine, type TrialRequest, type TrialResponse, type TrialRun } from './protocol';
+import { crashedWorkerMessage } from '../tune/heartbeat';
+import { DeviceLostError, type TrialEngine, type TrialRun } from '../tune/trial';
+import type { TrialRequest, TrialResponse } from './protocol';
 import { createWorkerEngine, type WorkerPort } from './workerEngine';
 
 const WASM_REPORT: BackendReport = {

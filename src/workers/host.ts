@@ -1,5 +1,6 @@
 /** Serves protocol requests with an engine: the body of the trial Worker, testable without one. */
-import { DeviceLostError, type TrialEngine, type TrialRequest, type TrialResponse } from './protocol';
+import { DeviceLostError, type TrialEngine } from '../tune/trial';
+import type { TrialRequest, TrialResponse } from './protocol';
 
 /** Posts one response; big buffers in it are transferred, not copied. */
 export type Post = (response: TrialResponse, transfer?: Transferable[]) => void;

@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendReport } from '../backend/init';
 import type { BackendChoice } from '../backend/choice';
 import { loadMnist, type MnistLoadResult } from '../data/loadMnist';
-import { createTrainer, precompileTraining, type Trainer } from '../train/trainer';
-import { HEARTBEAT_INTERVAL_MS } from './heartbeat';
-import { DeviceLostError, type TrialEngine, type TrialEvents, type TrialFault, type TrialRun, type TrialSnapshot } from './protocol';
+import { createTrainer, precompileTraining, type Trainer } from '../engine/trainer';
+import { HEARTBEAT_INTERVAL_MS } from '../tune/heartbeat';
+import { DeviceLostError, type TrialEngine, type TrialEvents, type TrialFault, type TrialRun, type TrialSnapshot } from '../tune/trial';
 
 /** What a local engine needs from its surroundings; tests replace the data source and backend start. */
 export interface LocalEngineDeps {

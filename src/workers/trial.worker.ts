@@ -2,7 +2,8 @@
 /** A Web Worker that trains one trial at a time on its own tfjs backend. */
 import { handleRequest } from './host';
 import { createLocalEngine } from './localEngine';
-import type { TrialFault, TrialRequest } from './protocol';
+import type { TrialFault } from '../tune/trial';
+import type { TrialRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 

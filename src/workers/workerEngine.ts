@@ -1,15 +1,7 @@
 /** The page's side of a trial Worker: the same `TrialEngine` contract, forwarded over messages. */
-import { crashedWorkerMessage } from './heartbeat';
-import {
-  DeviceLostError,
-  type TrialEngine,
-  type TrialEvents,
-  type TrialFault,
-  type TrialRequest,
-  type TrialResponse,
-  type TrialRun,
-  type TrialSnapshot,
-} from './protocol';
+import { crashedWorkerMessage } from '../tune/heartbeat';
+import { DeviceLostError, type TrialEngine, type TrialEvents, type TrialFault, type TrialRun, type TrialSnapshot } from '../tune/trial';
+import type { TrialRequest, TrialResponse } from './protocol';
 import { requestChannel, type ProtocolPort } from './requestChannel';
 
 /** The part of a Worker the proxy uses; tests may pass an in-process stand-in. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readMnistSplit } from '../../../scripts/lib/nodeMnist';
 import type { MnistSplit } from '../../data/idx';
-import { createTrainer, type TrainConfig } from '../../train/trainer';
+import { createTrainer, type TrainConfig } from '../trainer';
 import { ENGINE_NAMES, type EngineName } from '../stepEngine';
 
 const CONFIG: TrainConfig = { f1: 8, f2: 6, lr: 1e-3, beta1: 0.9, beta2: 0.999, batch_size: 16, seed: 11, max_num_epochs: 2 };

@@ -11,10 +11,6 @@ import { RAY_VERSIONS, mainPy, schedulerPy } from './mainPy';
 import { OBJECTIVE_PY } from './objectivePy';
 import { RECIPE_PY } from './recipePy';
 
-export { architecturePy } from './architecture';
-export { RAY_VERSIONS, mainPy, schedulerPy } from './mainPy';
-export { rayDomain, rayParamSpace } from './searchSpace';
-
 /** The project's files, by name. */
 export const RAY_PROJECT_FILES = ['main.py', 'objective.py', 'recipe.py', 'architecture.py', 'config.yaml', 'requirements.txt', 'README.md'] as const;
 

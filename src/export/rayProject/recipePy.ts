@@ -5,7 +5,8 @@
  * and its warp, so the same seed gives the same images byte for byte. src/train/recipe.test.ts
  * runs this file against the studio.
  */
-import { DEFAULT_TRIAL_CONFIG, LR_SCHEDULES, OPTIMIZERS, RECIPE_KEYS, paramValue } from '../../tune/space';
+import { LR_SCHEDULES, OPTIMIZERS } from '../../train/recipe';
+import { DEFAULT_TRIAL_CONFIG, RECIPE_KEYS, paramValue } from '../../tune/space';
 
 /** The recipe keys' defaults as a Python dict literal, from the schema. */
 const defaults = RECIPE_KEYS.map((key) => `"${key}": ${JSON.stringify(paramValue(key, DEFAULT_TRIAL_CONFIG[key]))}`).join(', ');

@@ -26,7 +26,6 @@ struct Step {
 
 /** A pass kernel's storage bindings, in binding order after the uniform. */
 export const PASS_BINDINGS = ['params', 'act', 'grad', 'part', 'stats', 'images', 'order', 'labels'] as const;
-export type PassBinding = (typeof PASS_BINDINGS)[number];
 
 /** The Adam kernel's storage bindings. */
 export const ADAM_BINDINGS = ['params', 'part', 'expAvg', 'expAvgSq', 'stats', 'epochLoss'] as const;

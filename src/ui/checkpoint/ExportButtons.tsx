@@ -2,8 +2,8 @@ import { useState } from 'react';
 import type { TrialExport } from '../../export/bundle';
 import { EXPORT_FILES } from '../../export/exportFiles';
 import { trialConfigYaml } from '../../export/trialConfig';
-import type { TrainConfig } from '../../train/trainer';
-import type { TrialSnapshot } from '../../workers/protocol';
+import type { TrainConfig } from '../../engine/trainer';
+import type { TrialSnapshot } from '../../tune/trial';
 import { DOWNLOAD_TYPES, downloadFile } from './download';
 import './checkpoint.css';
 

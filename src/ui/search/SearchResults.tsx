@@ -1,6 +1,6 @@
 import type { TrialTimes } from '../../state/searchSlice';
 import { Suspense, useState } from 'react';
-import type { StepProgress } from '../../train/trainer';
+import type { StepProgress } from '../../engine/trainer';
 import { bestTrial, type ExperimentState } from '../../tune/experiment';
 import { ParamScatter, TrialCharts } from './lazyCharts';
 import { TrialTable } from './TrialTable';

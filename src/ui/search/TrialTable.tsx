@@ -1,6 +1,6 @@
 import type { TrialTimes } from '../../state/searchSlice';
 import { useState } from 'react';
-import type { StepProgress } from '../../train/trainer';
+import type { StepProgress } from '../../engine/trainer';
 import { bestTrial, TRIAL_STATUS, type ExperimentState } from '../../tune/experiment';
 import { HYPERPARAMETERS, valueName } from '../../tune/space';
 import { trialColor } from './colors';

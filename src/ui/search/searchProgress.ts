@@ -1,5 +1,5 @@
 /** How far a search and its trials have got, as the progress bars show it. */
-import type { StepProgress } from '../../train/trainer';
+import type { StepProgress } from '../../engine/trainer';
 import { TRIAL_STATUS, type ExperimentState, type TrialRecord } from '../../tune/experiment';
 
 const FINISHED: readonly string[] = [TRIAL_STATUS.terminated, TRIAL_STATUS.stopped, TRIAL_STATUS.error];

@@ -5,10 +5,10 @@ import { readMnistSplit } from '../../scripts/lib/nodeMnist';
 import type { MnistSplit } from '../data/idx';
 import { classifier } from '../model/classifier';
 import { Network } from '../model/network';
-import { Adam } from './adam';
-import { initialValues } from './init';
-import { Rng } from './rng';
-import { trainStep } from './step';
+import { Adam } from '../train/adam';
+import { initialValues } from '../train/init';
+import { Rng } from '../train/rng';
+import { trainStep } from '../train/step';
 import { createTrainer, type TrainConfig } from './trainer';
 
 const CONFIG: TrainConfig = { f1: 8, f2: 6, lr: 1e-2, beta1: 0.9, beta2: 0.999, batch_size: 8, seed: 7, max_num_epochs: 2 };

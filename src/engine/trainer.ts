@@ -1,15 +1,15 @@
 import type { MnistSplit } from '../data/idx';
-import type { EngineName } from '../engine/stepEngine';
-import { startEngine, type EngineChoice } from '../engine/engines';
-import { precompileFusedWebGpu } from '../engine/fusedWebGpuEngine';
+import type { EngineName } from './stepEngine';
+import { startEngine, type EngineChoice } from './engines';
+import { precompileFusedWebGpu } from './fusedWebGpuEngine';
 import type { Architecture } from '../model/architecture';
 import { getArchitecture } from '../model/registry';
 import { countParameters } from '../model/spec';
 import { toTorchStateDict, type NetworkValues, type TorchStateDict } from '../model/stateDict';
-import type { AdamState } from './adam';
-import { initialValues } from './init';
-import { augmentImages, augments, recipeOf } from './recipe';
-import { Rng } from './rng';
+import type { AdamState } from '../train/adam';
+import { initialValues } from '../train/init';
+import { augmentImages, augments, recipeOf } from '../train/recipe';
+import { Rng } from '../train/rng';
 
 /** One trial's settings, named as in config.yaml. Architecture hyperparameters (f1, f2, ...) sit beside them. */
 export interface TrainConfig {
