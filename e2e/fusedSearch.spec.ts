@@ -1,13 +1,8 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 
-test('a search on WebGPU trains its trials with the fused kernels and says so', async ({ page }) => {
+test('a search on WebGPU trains its trials with the fused kernels and says so', async ({ page, automation }) => {
   test.setTimeout(300_000);
-  const started: { engine: string; backend: string }[] = [];
-  await page.exposeFunction('digitStudioReport', (event: { kind: string; engine?: string; backend?: string }) => {
-    if (event.kind === 'trial-started') started.push({ engine: event.engine ?? '', backend: event.backend ?? '' });
-  });
-  await page.goto('./?backend=webgpu');
-  await page.waitForFunction(() => window.digitStudio !== undefined);
+  await automation.open('webgpu');
   const results = await page.evaluate(() =>
     window.digitStudio!.runSearch({
       backend: 'webgpu',
@@ -16,7 +11,7 @@ test('a search on WebGPU trains its trials with the fused kernels and says so', 
       valLimit: 64,
     }),
   );
-  expect(started).toEqual([{ engine: 'fused WebGPU kernels', backend: 'webgpu' }]);
+  expect(automation.startedTrials()).toEqual([{ engine: 'fused WebGPU kernels', backend: 'webgpu' }]);
   const trial = results.results.trials[0];
   expect(trial?.status).toBe('TERMINATED');
   const epoch = trial?.history[0];
@@ -26,10 +21,10 @@ test('a search on WebGPU trains its trials with the fused kernels and says so', 
   await expect(page.getByTestId('search-engine')).toContainText('trains on fused WebGPU kernels');
 });
 
-test('a run on the fused WebGPU kernels stopped after an epoch and restored from its saved state ends exactly where an unbroken run ends', async ({ page }) => {
+test('a run on the fused WebGPU kernels stopped after an epoch and restored from its saved state ends exactly where an unbroken run ends', async ({ page, automation }) => {
   test.setTimeout(300_000);
   await page.goto('./?backend=webgpu');
-  await page.waitForFunction(() => window.digitStudio !== undefined);
+  await automation.ready();
   // The page starts the requested backend itself; the check shares it rather than racing it.
   await expect(page.getByTestId('chosen-backend')).toContainText('webgpu', { timeout: 120_000 });
   const outcome = await page.evaluate(async () => {

@@ -1,5 +1,7 @@
-import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import type { AutomationEvent, AutomationResult } from '../src/automation';
+import { STORAGE_AREAS, storageKey } from '../src/data/storage';
+import { expect, storedValues, test } from './fixtures';
 
 type EpochEvent = Extract<AutomationEvent, { kind: 'epoch' }>;
 
@@ -15,25 +17,11 @@ interface SavedEpoch {
  * is trained again. The checkpoint may also hold an epoch the record had not listed yet; a resume
  * restores that one from the checkpoint (and reports it) without training it again.
  */
-async function savedEpochs(trialId: string): Promise<SavedEpoch[]> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const open = indexedDB.open('filenest-digit-studio');
-    open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(new Error(String(open.error)));
-  });
-  const all = <T>(request: IDBRequest<T>) =>
-    new Promise<T>((resolve, reject) => {
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(new Error(String(request.error)));
-    });
-  const store = db.transaction('keyval').objectStore('keyval');
-  const keys = (await all(store.getAllKeys())).map(String);
-  const values = await all(store.getAll());
-  db.close();
-  const experiment = values[keys.findIndex((k) => k.startsWith('v1/experiments/'))] as { id: string } | undefined;
+async function savedEpochs(page: Page, trialId: string): Promise<SavedEpoch[]> {
+  const [experiment] = await storedValues(page, storageKey(STORAGE_AREAS.experiments, ''), ['id']);
   if (!experiment) return [];
-  const checkpoint = values[keys.indexOf(`v1/checkpoints/${experiment.id}/${trialId}/last`)] as { state?: { history?: SavedEpoch[] } } | undefined;
-  return (checkpoint?.state?.history ?? []).map(({ epoch, time_s }) => ({ epoch, time_s }));
+  const [history] = await storedValues(page, storageKey(STORAGE_AREAS.checkpoints, `${String(experiment.value)}/${trialId}/last`), ['state', 'history']);
+  return ((history?.value ?? []) as SavedEpoch[]).map(({ epoch, time_s }) => ({ epoch, time_s }));
 }
 
 const lastEpoch = (saved: readonly SavedEpoch[]): number => saved.at(-1)?.epoch ?? 0;
@@ -42,11 +30,9 @@ const lastEpoch = (saved: readonly SavedEpoch[]): number => saved.at(-1)?.epoch 
 const EPOCHS = 5;
 const ALL_EPOCHS = Array.from({ length: EPOCHS }, (_, i) => i + 1);
 
-test('a reload in the middle of a search resumes it: no trial restarts from epoch 0 and every trial finishes', async ({ page }) => {
-  const events: AutomationEvent[] = [];
-  await page.exposeFunction('digitStudioReport', (event: AutomationEvent) => void events.push(event));
-  await page.goto('./?backend=wasm');
-  await page.waitForFunction(() => window.digitStudio !== undefined);
+test('a reload in the middle of a search resumes it: no trial restarts from epoch 0 and every trial finishes', async ({ page, automation }) => {
+  const { events } = automation;
+  await automation.open('wasm');
 
   await test.step(`start a 3-trial, ${EPOCHS}-epoch search and reload after the second trial has saved an epoch`, async () => {
     void page
@@ -65,14 +51,14 @@ test('a reload in the middle of a search resumes it: no trial restarts from epoc
       .poll(() => events.filter((e) => e.kind === 'epoch' && e.trial_id === 't0002').length, { timeout: 180_000 })
       .toBeGreaterThan(0);
     // The epoch is in IndexedDB (the experiment and the trial's last checkpoint) before the tab goes away.
-    await expect.poll(async () => lastEpoch(await page.evaluate(savedEpochs, 't0002')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => lastEpoch(await savedEpochs(page, 't0002')), { timeout: 30_000 }).toBeGreaterThan(0);
     await page.reload();
-    await page.waitForFunction(() => window.digitStudio !== undefined);
+    await automation.ready();
   });
 
   // What IndexedDB holds is what a resume may skip; every other epoch must be trained after the reload.
   const savedBefore = new Map<string, SavedEpoch[]>();
-  for (const trialId of ['t0001', 't0002', 't0003']) savedBefore.set(trialId, await page.evaluate(savedEpochs, trialId));
+  for (const trialId of ['t0001', 't0002', 't0003']) savedBefore.set(trialId, await savedEpochs(page, trialId));
   events.length = 0;
 
   const result: AutomationResult = await test.step('resume it', () => page.evaluate(() => window.digitStudio!.resumeSearch()));

@@ -1,5 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import type { AutomationEvent, AutomationResult } from '../src/automation';
+import { STORAGE_AREAS, storageKey } from '../src/data/storage';
+import { expect, storedValues, StudioAutomation, test } from './fixtures';
 import type { TrialFault } from '../src/tune/trial';
 
 type EpochEvent = Extract<AutomationEvent, { kind: 'epoch' }>;
@@ -20,16 +22,13 @@ interface Studio {
 
 /** Opens the studio on a backend (wasm unless named), with the page's events collected. */
 async function openStudio(page: Page, backend = 'wasm'): Promise<Studio> {
-  const events: AutomationEvent[] = [];
+  const automation = new StudioAutomation(page);
   const armed = new Map<string, (event: AutomationEvent) => void>();
-  await page.exposeFunction('digitStudioReport', (event: AutomationEvent) => {
-    events.push(event);
+  await automation.open(backend, (event) => {
     if (event.kind === 'epoch' && event.epoch === 1) armed.get(event.trial_id)?.(event);
   });
-  await page.goto(`./?backend=${backend}`);
-  await page.waitForFunction(() => window.digitStudio !== undefined);
   return {
-    events,
+    events: automation.events,
     breakAfterFirstEpoch: (trialId, fault) =>
       new Promise((resolve, reject) => {
         armed.set(trialId, () => {
@@ -44,22 +43,8 @@ const epochsOf = (events: readonly AutomationEvent[], trialId: string): number[]
   events.filter((e): e is EpochEvent => e.kind === 'epoch' && e.trial_id === trialId).map((e) => e.epoch);
 
 /** The newest saved search in IndexedDB: its backend and each trial's status and epochs (with their times, which tell records apart). */
-async function savedSearch(): Promise<{ backend: string; trials: { id: string; status: string; history: { epoch: number; time_s: number }[] }[] }> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const open = indexedDB.open('filenest-digit-studio');
-    open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(new Error(String(open.error)));
-  });
-  const all = <T>(request: IDBRequest<T>) =>
-    new Promise<T>((resolve, reject) => {
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(new Error(String(request.error)));
-    });
-  const store = db.transaction('keyval').objectStore('keyval');
-  const keys = (await all(store.getAllKeys())).map(String);
-  const values = await all(store.getAll());
-  db.close();
-  const records = values.filter((_, i) => keys[i]!.startsWith('v1/experiments/')) as { createdAt: number; backend: string; state: string }[];
+async function savedSearch(page: Page): Promise<{ backend: string; trials: { id: string; status: string; history: { epoch: number; time_s: number }[] }[] }> {
+  const records = (await storedValues(page, storageKey(STORAGE_AREAS.experiments, ''))).map((entry) => entry.value) as { createdAt: number; backend: string; state: string }[];
   const newest = records.sort((a, b) => b.createdAt - a.createdAt)[0]!;
   const state = JSON.parse(newest.state) as { trials: { id: string; status: string; history: { epoch: number; time_s: number }[] }[] };
   return {
@@ -142,7 +127,7 @@ test.describe('trial Workers that fail', () => {
     expect(epochsOf(events, 't0003')).toEqual([]);
     await expect(page.getByTestId('gpu-lost')).toContainText('the GPU device was lost (simulated)');
     await expect(page.getByTestId('trial-error-t0001')).toHaveText('the GPU device was lost (simulated)');
-    const before = await page.evaluate(savedSearch);
+    const before = await savedSearch(page);
     expect(before.backend).toBe('cpu');
     const [kept, finished] = before.trials;
     expect(kept!.history.length).toBeGreaterThan(0);
@@ -151,8 +136,8 @@ test.describe('trial Workers that fail', () => {
     await page.getByTestId('resume-on-cpu').click();
     for (const id of ['t0001', 't0002', 't0003']) await expect(page.getByTestId(`trial-status-${id}`)).toHaveText('TERMINATED', { timeout: 120_000 });
     await expect(page.getByTestId('gpu-lost')).toHaveCount(0);
-    await expect.poll(async () => (await page.evaluate(savedSearch)).trials.map((t) => t.status)).toEqual(['TERMINATED', 'TERMINATED', 'TERMINATED']);
-    const after = await page.evaluate(savedSearch);
+    await expect.poll(async () => (await savedSearch(page)).trials.map((t) => t.status)).toEqual(['TERMINATED', 'TERMINATED', 'TERMINATED']);
+    const after = await savedSearch(page);
     expect(after.backend).toBe('wasm');
     for (const trial of after.trials) expect(trial.history.map((h) => h.epoch)).toEqual(ALL_EPOCHS);
     // The lost trial kept its saved epochs and went on after them; the finished one was not trained again.
@@ -211,8 +196,8 @@ test('a WebGPU device lost for real (destroyed in the trial Worker) offers Resum
 
   await page.getByTestId('resume-on-cpu').click();
   for (const id of ['t0001', 't0002']) await expect(page.getByTestId(`trial-status-${id}`)).toHaveText('TERMINATED', { timeout: 120_000 });
-  await expect.poll(async () => (await page.evaluate(savedSearch)).trials.map((t) => t.status)).toEqual(['TERMINATED', 'TERMINATED']);
-  const after = await page.evaluate(savedSearch);
+  await expect.poll(async () => (await savedSearch(page)).trials.map((t) => t.status)).toEqual(['TERMINATED', 'TERMINATED']);
+  const after = await savedSearch(page);
   expect(after.backend).toBe('wasm');
   expect(after.trials[0]!.history.slice(0, kept.length).map(({ epoch, time_s }) => ({ epoch, time_s }))).toEqual(
     kept.map(({ epoch, time_s }) => ({ epoch, time_s })),
