@@ -119,12 +119,14 @@ export function storedValues(page: Page, prefix: string, path: readonly string[]
           request.onsuccess = () => resolve(request.result);
           request.onerror = () => reject(new Error(String(request.error)));
         });
+      // Only the keys under the prefix are read: the store also holds the MNIST shards, which are slow to read.
+      const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
       const objects = db.transaction(store).objectStore(store);
-      const keys = (await all(objects.getAllKeys())).map(String);
-      const values = await all(objects.getAll());
+      const keys = (await all(objects.getAllKeys(range))).map(String);
+      const values = await all(objects.getAll(range));
       db.close();
       const field = (value: unknown) => path.reduce<unknown>((at, name) => (at as Record<string, unknown> | undefined)?.[name], value);
-      return keys.flatMap((key, i) => (key.startsWith(prefix) ? [{ key, value: field(values[i]) }] : []));
+      return keys.map((key, i) => ({ key, value: field(values[i]) }));
     },
     { db: STORAGE_DB, prefix, path },
   );
