@@ -18,10 +18,10 @@ interface SavedEpoch {
  * restores that one from the checkpoint (and reports it) without training it again.
  */
 async function savedEpochs(page: Page, trialId: string): Promise<SavedEpoch[]> {
-  const [experiment] = await storedValues(page, storageKey(STORAGE_AREAS.experiments, ''), ['id']);
-  if (!experiment) return [];
-  const [history] = await storedValues(page, storageKey(STORAGE_AREAS.checkpoints, `${String(experiment.value)}/${trialId}/last`), ['state', 'history']);
-  return ((history?.value ?? []) as SavedEpoch[]).map(({ epoch, time_s }) => ({ epoch, time_s }));
+  // Each test's browser holds one experiment, so its checkpoints are the only ones stored.
+  const checkpoints = await storedValues(page, storageKey(STORAGE_AREAS.checkpoints, ''), ['state', 'history']);
+  const last = checkpoints.find((entry) => entry.key.endsWith(`/${trialId}/last`));
+  return ((last?.value ?? []) as SavedEpoch[]).map(({ epoch, time_s }) => ({ epoch, time_s }));
 }
 
 const lastEpoch = (saved: readonly SavedEpoch[]): number => saved.at(-1)?.epoch ?? 0;
