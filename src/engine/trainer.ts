@@ -2,7 +2,7 @@ import type { MnistSplit } from '../data/idx';
 import type { EngineName } from './stepEngine';
 import { startEngine, type EngineChoice } from './engines';
 import { precompileFusedWebGpu } from './fusedWebGpuEngine';
-import type { Architecture } from '../model/architecture';
+import type { Architecture, Hyperparameters } from '../model/architecture';
 import { getArchitecture } from '../model/registry';
 import { countParameters } from '../model/spec';
 import { toTorchStateDict, type NetworkValues, type TorchStateDict } from '../model/stateDict';
@@ -119,13 +119,17 @@ export interface Trainer {
   dispose(): void;
 }
 
-/** The architecture and its hyperparameters (f1, f2, ...) named by a trial's config. */
-function modelOf(config: TrainConfig): { architecture: Architecture; hyperparameters: Record<string, number> } {
-  const architecture = getArchitecture(config.model);
-  const hyperparameters = Object.fromEntries(
+/** The architecture hyperparameters (f1, f2, ...) a trial's config sets. */
+export function trialHyperparameters(config: TrainConfig, architecture: Architecture = getArchitecture(config.model)): Hyperparameters {
+  return Object.fromEntries(
     Object.keys(architecture.hyperparameters).flatMap((name) => (typeof config[name] === 'number' ? [[name, config[name]]] : [])),
   );
-  return { architecture, hyperparameters };
+}
+
+/** The architecture and its hyperparameters (f1, f2, ...) named by a trial's config. */
+function modelOf(config: TrainConfig): { architecture: Architecture; hyperparameters: Hyperparameters } {
+  const architecture = getArchitecture(config.model);
+  return { architecture, hyperparameters: trialHyperparameters(config, architecture) };
 }
 
 /**

@@ -10,7 +10,8 @@ import { encodePickle } from './pickleWriter';
 import { call, global, tuple } from './pickleValue';
 import { readCheckpoint } from './ptReader';
 import { writeCheckpoint } from './ptWriter';
-import { defaultAdamParamGroup, numel, parameterEntries, type AdamState, type StateDictEntry } from './stateDict';
+import { defaultAdamParamGroup, numel, parameterEntries, type AdamState } from './stateDict';
+import type { TorchTensor } from '../model/stateDict';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPTS = fileURLToPath(new URL('../../scripts/torch/', import.meta.url));
@@ -35,9 +36,9 @@ function seededValues(seed: number): (count: number) => Float32Array {
     });
 }
 
-function studioCheckpoint(f1: number, f2: number, seed: number): { model: StateDictEntry[]; optimizer: AdamState } {
+function studioCheckpoint(f1: number, f2: number, seed: number): { model: TorchTensor[]; optimizer: AdamState } {
   const random = seededValues(seed);
-  const model = classifierStateDictLayout(f1, f2).map((entry, i): StateDictEntry => {
+  const model = classifierStateDictLayout(f1, f2).map((entry, i): TorchTensor => {
     if (entry.dtype === 'int64') return { key: entry.key, shape: entry.shape, dtype: 'int64', data: BigInt64Array.of(BigInt(900 + i)) };
     return { key: entry.key, shape: entry.shape, dtype: 'float32', data: random(numel(entry.shape)) };
   });
@@ -168,7 +169,7 @@ describe('readCheckpoint of files PyTorch saved', () => {
     expected = JSON.parse(readFileSync(join(saved, 'expected.json'), 'utf8')) as Expected;
   });
 
-  const expectModel = (model: StateDictEntry[]): void => {
+  const expectModel = (model: TorchTensor[]): void => {
     expect(model.map((entry) => entry.key)).toEqual(expected.model.map((entry) => entry.key));
     model.forEach((entry, i) => {
       const want = expected.model[i]!;
@@ -341,12 +342,12 @@ describe('validateClassifierStateDict', () => {
   });
 
   it('refuses an unexpected key, naming it', () => {
-    const extra: StateDictEntry = { key: 'fc2.weight', shape: [1], dtype: 'float32', data: new Float32Array(1) };
+    const extra: TorchTensor = { key: 'fc2.weight', shape: [1], dtype: 'float32', data: new Float32Array(1) };
     expect(() => validateClassifierStateDict([...model, extra])).toThrow(/unexpected key fc2\.weight/);
   });
 
   it('refuses a wrong dtype, naming the key', () => {
-    const wrong = model.map((entry): StateDictEntry =>
+    const wrong = model.map((entry): TorchTensor =>
       entry.key === 'bneck1.BN1.num_batches_tracked' ? { key: entry.key, shape: [], dtype: 'float32', data: new Float32Array(1) } : entry,
     );
     expect(() => validateClassifierStateDict(wrong)).toThrow(/bneck1\.BN1\.num_batches_tracked is float32/);

@@ -1,4 +1,4 @@
-import type { StateDictEntry, TensorDtype } from './stateDict';
+import type { TensorDtype, TorchTensor } from '../model/stateDict';
 
 /** Bottleneck blocks of `Classifier(f1, f2)` in state_dict order (DESIGN.md section 2). */
 function bottlenecks(f1: number, f2: number): { prefix: string; cin: number; cout: number; expansion: number }[] {
@@ -50,7 +50,7 @@ const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
  * `bneck1.Projection.weight` is [f2, f1, 1, 1]) and checks every key, shape and dtype against
  * `Classifier(f1, f2)`; throws naming the first key that is missing, unexpected or wrong.
  */
-export function validateClassifierStateDict(entries: readonly StateDictEntry[]): { f1: number; f2: number } {
+export function validateClassifierStateDict(entries: readonly TorchTensor[]): { f1: number; f2: number } {
   const byKey = new Map(entries.map((entry) => [entry.key, entry]));
   const f1 = byKey.get('CL1.weight')?.shape[0];
   const f2 = byKey.get('bneck1.Projection.weight')?.shape[0];

@@ -6,23 +6,24 @@ import { importModel, type ImportFile } from './importModel';
 import { call, global, tuple } from './pickleValue';
 import { encodePickle } from './pickleWriter';
 import { writeCheckpoint } from './ptWriter';
-import { defaultAdamParamGroup, numel, type StateDictEntry } from './stateDict';
+import { defaultAdamParamGroup, numel } from './stateDict';
 import { exportTfjsModel, type TfjsModelFiles } from './tfjsModel';
+import type { TorchTensor } from '../model/stateDict';
 
 /** A Classifier(f1, f2) state dict with deterministic values. */
-function stateDict(f1: number, f2: number): StateDictEntry[] {
+function stateDict(f1: number, f2: number): TorchTensor[] {
   let seed = 17;
   const next = (): number => {
     seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
     return seed / 2 ** 32;
   };
-  return classifierStateDictLayout(f1, f2).map((entry): StateDictEntry => {
+  return classifierStateDictLayout(f1, f2).map((entry): TorchTensor => {
     if (entry.dtype === 'int64') return { key: entry.key, shape: entry.shape, dtype: 'int64', data: BigInt64Array.of(3n) };
     return { key: entry.key, shape: entry.shape, dtype: 'float32', data: Float32Array.from({ length: numel(entry.shape) }, () => next() - 0.5 + (entry.key.endsWith('running_var') ? 1 : 0)) };
   });
 }
 
-const pt = (name: string, model: StateDictEntry[]): ImportFile => ({
+const pt = (name: string, model: TorchTensor[]): ImportFile => ({
   name,
   bytes: writeCheckpoint({ model, optimizer: { state: [], paramGroup: defaultAdamParamGroup(1e-3, [0.9, 0.999]) } }),
 });

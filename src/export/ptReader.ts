@@ -6,10 +6,10 @@ import {
   type AdamParamGroup,
   type AdamParamState,
   type AdamState,
-  type StateDictEntry,
 } from './stateDict';
 import { ALLOWED_GLOBALS, STORAGE_TYPES, TORCH_GLOBALS, type StorageTypeName } from './torchPickle';
 import { DEFAULT_ZIP_LIMITS, readZip } from './zipReader';
+import type { TorchTensor } from '../model/stateDict';
 
 export { CheckpointError };
 
@@ -23,7 +23,7 @@ export type CheckpointFormat =
   | 'dict';
 
 export interface ReadCheckpoint {
-  model: StateDictEntry[];
+  model: TorchTensor[];
   optimizer?: AdamState;
   format: CheckpointFormat;
   /** What was read but set aside (for example an optimizer state that is not Adam's). */
@@ -94,7 +94,7 @@ class CheckpointInterpreter {
     private readonly archive: string,
   ) {}
 
-  stateDict(node: PickleValue, where: string): StateDictEntry[] {
+  stateDict(node: PickleValue, where: string): TorchTensor[] {
     const entries = mapEntries(node);
     if (!entries) throw new CheckpointError(`${where} is not a state dict (a dict of tensors)`);
     if (entries.length > TENSOR_LIMITS.maxEntries) throw new CheckpointError(`${where} has ${entries.length} entries; the limit is ${TENSOR_LIMITS.maxEntries}`);
@@ -108,7 +108,7 @@ class CheckpointInterpreter {
     return isCallOf(node, TORCH_GLOBALS.rebuildTensor) || isCallOf(node, TORCH_GLOBALS.rebuildParameter);
   }
 
-  tensor(node: PickleValue, key: string): StateDictEntry {
+  tensor(node: PickleValue, key: string): TorchTensor {
     if (isCallOf(node, TORCH_GLOBALS.rebuildParameter)) {
       const data = node.args.items[0];
       if (data === undefined) throw new CheckpointError(`${key}: a parameter without its tensor`);

@@ -7,13 +7,13 @@ import {
   parameterEntries,
   type AdamParamGroup,
   type AdamState,
-  type StateDictEntry,
 } from './stateDict';
 import { TORCH_GLOBALS } from './torchPickle';
+import type { TorchTensor } from '../model/stateDict';
 
 /** What `torch.save((model.state_dict(), optimizer.state_dict()), path)` saved in the original. */
 export interface CheckpointContents {
-  model: readonly StateDictEntry[];
+  model: readonly TorchTensor[];
   optimizer: AdamState;
 }
 
@@ -54,7 +54,7 @@ function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
   return bytes;
 }
 
-function modelStateDict(entries: readonly StateDictEntry[], tensors: TensorPickler): PickleValue {
+function modelStateDict(entries: readonly TorchTensor[], tensors: TensorPickler): PickleValue {
   for (const entry of entries) {
     if (numel(entry.shape) !== entry.data.length) {
       throw new Error(`${entry.key}: shape [${entry.shape.join(', ')}] does not match its ${entry.data.length} values`);
@@ -84,7 +84,7 @@ function paramGroupDict(group: AdamParamGroup, parameterCount: number): PickleVa
   ]);
 }
 
-function optimizerStateDict(optimizer: AdamState, parameters: readonly StateDictEntry[], tensors: TensorPickler): PickleValue {
+function optimizerStateDict(optimizer: AdamState, parameters: readonly TorchTensor[], tensors: TensorPickler): PickleValue {
   const state: [PickleValue, PickleValue][] = optimizer.state.map((moments) => {
     const parameter = parameters[moments.index];
     if (!parameter) throw new Error(`Adam state for parameter ${moments.index}, but the model has ${parameters.length}`);

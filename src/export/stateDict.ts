@@ -1,16 +1,10 @@
 /**
- * The plain, framework-free form of a PyTorch `state_dict` and of Adam's optimizer state, as the
- * checkpoint writer consumes and the checkpoint reader produces them. Keys, shapes and order are
- * PyTorch's (OIHW convolution weights, `[out, in]` Linear weights).
+ * Adam's optimizer state in the plain, framework-free form the checkpoint writer consumes and the
+ * checkpoint reader produces, beside the `state_dict` helpers they share. A `state_dict` entry is
+ * `TorchTensor` (src/model/stateDict.ts): keys, shapes and order are PyTorch's (OIHW convolution
+ * weights, `[out, in]` Linear weights).
  */
-
-/** Element types a checkpoint tensor may hold once read into the studio. */
-export type TensorDtype = 'float32' | 'int64';
-
-/** One `state_dict` entry: a named tensor in PyTorch layout, row-major (contiguous). */
-export type StateDictEntry =
-  | { key: string; shape: number[]; dtype: 'float32'; data: Float32Array }
-  | { key: string; shape: number[]; dtype: 'int64'; data: BigInt64Array };
+import type { TorchTensor } from '../model/stateDict';
 
 /** Adam's per-parameter moments; `index` is the parameter's position in `model.parameters()`. */
 export interface AdamParamState {
@@ -66,7 +60,7 @@ export function isBufferKey(key: string): boolean {
 }
 
 /** The trainable entries in `model.parameters()` order (state_dict order minus buffers). */
-export function parameterEntries(entries: readonly StateDictEntry[]): StateDictEntry[] {
+export function parameterEntries(entries: readonly TorchTensor[]): TorchTensor[] {
   return entries.filter((entry) => !isBufferKey(entry.key));
 }
 

@@ -1,6 +1,6 @@
 import { classifierStateDictLayout } from './classifierStateDict';
 import { CheckpointError, DEFAULT_MAX_CHECKPOINT_BYTES, TENSOR_LIMITS } from './ptReader';
-import { numel, type StateDictEntry } from './stateDict';
+import { numel } from './stateDict';
 import {
   BATCH_NORM_EPSILON,
   TFJS_LAYER_CLASS,
@@ -12,12 +12,13 @@ import {
   type PlannedLayer,
   type PlannedWeight,
 } from './tfjsTopology';
+import type { TorchTensor } from '../model/stateDict';
 
 /** A Classifier read back from a tfjs LayersModel. */
 export interface ReadTfjsModel {
   f1: number;
   f2: number;
-  stateDict: StateDictEntry[];
+  stateDict: TorchTensor[];
   warnings: string[];
 }
 
@@ -222,7 +223,7 @@ export function readTfjsModel(modelJson: string, files: ReadonlyMap<string, Uint
   const unexpected = [...weights.keys()].find((name) => !known.has(name));
   if (unexpected !== undefined) throw new CheckpointError(`model.json has weight ${unexpected}, which ${label} does not have`);
   const warnings: string[] = [];
-  const stateDict = classifierStateDictLayout(f1, f2).map((expected): StateDictEntry => {
+  const stateDict = classifierStateDictLayout(f1, f2).map((expected): TorchTensor => {
     if (expected.dtype === 'int64') return { key: expected.key, shape: expected.shape, dtype: 'int64', data: new BigInt64Array(1) };
     const plannedWeight = planned.get(expected.key);
     const weight = plannedWeight && weights.get(plannedWeight.name);

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { StateDictEntry } from './stateDict';
 import { validateClassifierStateDict } from './classifierStateDict';
 import {
   BATCH_NORM_EPSILON,
@@ -9,6 +8,7 @@ import {
   torchToTfjs,
   type PlannedLayer,
 } from './tfjsTopology';
+import type { TorchTensor } from '../model/stateDict';
 
 /** The file name model.json's weight manifest points at. */
 export const TFJS_WEIGHTS_FILE = 'weights.bin';
@@ -55,7 +55,7 @@ function layerFor(layer: PlannedLayer): tf.layers.Layer {
  * Conv2D 'valid', ReLU max 6, BatchNormalization eps 1e-5, Add, Flatten, Dense) holding the
  * state dict's weights and BatchNorm running statistics. The caller disposes the model.
  */
-export function classifierLayersModel(stateDict: readonly StateDictEntry[]): tf.LayersModel {
+export function classifierLayersModel(stateDict: readonly TorchTensor[]): tf.LayersModel {
   const { f1, f2 } = validateClassifierStateDict(stateDict);
   const byKey = new Map(stateDict.map((entry) => [entry.key, entry]));
   const plan = classifierLayerPlan(f1, f2);
@@ -119,7 +119,7 @@ export async function saveLayersModel(model: tf.LayersModel, weightsFileName = T
 }
 
 /** Exports a Classifier state dict as a standard tfjs LayersModel (model.json + weights.bin). */
-export async function exportTfjsModel(stateDict: readonly StateDictEntry[]): Promise<TfjsModelFiles> {
+export async function exportTfjsModel(stateDict: readonly TorchTensor[]): Promise<TfjsModelFiles> {
   // The page may still be starting its backend (the wasm backend loads its binary first): building
   // layers before it is ready throws "Backend ... has not yet been initialized".
   await tf.ready();

@@ -1,20 +1,11 @@
-import type { Hyperparameters } from '../model/architecture';
 import { getArchitecture } from '../model/registry';
 import { splitParameters, type TorchStateDict } from '../model/stateDict';
 import type { AdamState as StudioAdamState } from '../train/adam';
 import { recipeOf } from '../train/recipe';
-import type { TrainConfig } from '../engine/trainer';
+import { trialHyperparameters, type TrainConfig } from '../engine/trainer';
 import type { TrialSnapshot } from '../tune/trial';
 import type { CheckpointContents } from './ptWriter';
 import { defaultAdamParamGroup, type AdamParamState } from './stateDict';
-
-/** The architecture hyperparameters (f1, f2, ...) a trial's config sets. */
-export function trialHyperparameters(config: TrainConfig): Hyperparameters {
-  const architecture = getArchitecture(config.model);
-  return Object.fromEntries(
-    Object.keys(architecture.hyperparameters).flatMap((name) => (typeof config[name] === 'number' ? [[name, config[name]]] : [])),
-  );
-}
 
 /**
  * What the original's `torch.save((model.state_dict(), optimizer.state_dict()))` holds, from the

@@ -1,9 +1,12 @@
 import { ENTRY_LAYOUT, shapeSize, type ModelSpec, type StateEntry } from './spec';
 
-/** One `state_dict` tensor in PyTorch's layout (OIHW convolutions, [out, in] Linear weights). */
+/** One `state_dict` tensor in PyTorch's layout (OIHW convolutions, [out, in] Linear weights), row-major (contiguous). */
 export type TorchTensor =
   | { key: string; shape: number[]; dtype: 'float32'; data: Float32Array }
   | { key: string; shape: number[]; dtype: 'int64'; data: BigInt64Array };
+
+/** Element types a `state_dict` tensor may hold in the studio. */
+export type TensorDtype = TorchTensor['dtype'];
 
 /** A model's `state_dict`, in PyTorch's order. */
 export type TorchStateDict = TorchTensor[];

@@ -5,12 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { writeCheckpoint } from '../export/ptWriter';
 import { importModel } from '../export/importModel';
 import { classifierStateDictLayout } from '../export/classifierStateDict';
-import { defaultAdamParamGroup, numel, type StateDictEntry } from '../export/stateDict';
+import { defaultAdamParamGroup, numel } from '../export/stateDict';
 import { createExperiment, experimentReducer, type ExperimentState } from './experiment';
 import { RayImportError, filesFromZip, parseCsv, readRayResults } from './rayImport';
 import { rayResultFiles } from './rayResults';
 import { sampleTrials } from './sampler';
 import { DEFAULT_SETTINGS, defaultSpace } from './space';
+import type { TorchTensor } from '../model/stateDict';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -128,7 +129,7 @@ describe("readRayResults on the studio's own export", () => {
 
 describe('readRayResults checkpoints', () => {
   it("finds the best trial's checkpoint of its best epoch, and the studio imports it", () => {
-    const stateDict = classifierStateDictLayout(8, 6).map((entry): StateDictEntry =>
+    const stateDict = classifierStateDictLayout(8, 6).map((entry): TorchTensor =>
       entry.dtype === 'int64'
         ? { key: entry.key, shape: entry.shape, dtype: 'int64', data: BigInt64Array.of(1n) }
         : { key: entry.key, shape: entry.shape, dtype: 'float32', data: new Float32Array(numel(entry.shape)).fill(entry.key.endsWith('running_var') ? 1 : 0.01) },
