@@ -41,26 +41,13 @@ export function locateBrowser(
   );
 }
 
+/** WebGPU on, whichever adapter serves it. */
+const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan'] as const;
+/** What every launch shares: no sandbox (containers have none to give), and a quiet network. */
+const QUIET_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] as const;
+
 /** Flags that give headless Chromium WebGPU through SwiftShader where there is no GPU, and a quiet network. */
-export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-] as const;
+export const CHROMIUM_ARGS = [...WEBGPU_ARGS, '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', ...QUIET_ARGS] as const;
 
 /** Flags for a machine with a real GPU: WebGPU on the hardware adapter. */
-export const CHROMIUM_GPU_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-] as const;
+export const CHROMIUM_GPU_ARGS = [...WEBGPU_ARGS, ...QUIET_ARGS] as const;

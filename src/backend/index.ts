@@ -16,17 +16,6 @@ export {
 } from './choice';
 export { initBackend, type BackendFailure, type BackendReport } from './init';
 export { forgetProbes, readCachedProbe, saveProbe } from './probeCache';
-export {
-  judgeTraining,
-  pickBackend,
-  PROBE_CANDIDATES,
-  probeCacheKey,
-  skipReason,
-  TRAINING_PROBE,
-  type CandidateMeasurement,
-  type CandidateOutcome,
-  type ProbeCandidate,
-  type TrainingProbeResult,
-} from './probeDecision';
+export * from './probeDecision';
 export { hasWasmSimd, isSoftwareAdapter, probeRuntime, summariseAdapter } from './probe';
 export { runMatmulSelfTest, type SelfTestResult } from './selfTest';
