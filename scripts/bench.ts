@@ -9,6 +9,7 @@ import { BENCH_USAGE, parseBenchArgs, UsageError, type BenchOptions } from './li
 import { openNodeBench } from './lib/benchNode';
 import { jsonLine, ratioJsonLine, ratios, ratioText, rowOf, table, type BenchRow } from './lib/benchReport';
 import { runTorchBench } from './lib/benchTorch';
+import { messageOf } from '../src/studioError';
 
 /** Fewest timed steps, unless one steady-state step alone fills the time budget (SwiftShader WebGPU). */
 const MIN_STEPS = 3;
@@ -45,12 +46,12 @@ async function studioRows(options: BenchOptions, print: (row: BenchRow) => void)
                 else say(`  ${line}`, options);
               }
             } catch (error) {
-              process.stderr.write(`${backend} ${engine} batch ${batch}: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+              process.stderr.write(`${backend} ${engine} batch ${batch}: failed: ${messageOf(error)}\n`);
             }
           }
         }
       } catch (error) {
-        process.stderr.write(`${backend}: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(`${backend}: failed: ${messageOf(error)}\n`);
       } finally {
         await browser.stop(backend);
       }

@@ -3,6 +3,7 @@
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildMnistShards } from './lib/mnistShards';
+import { messageOf } from '../src/studioError';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const args = process.argv.slice(2);
@@ -23,6 +24,6 @@ try {
     );
   }
 } catch (error) {
-  console.error(`npm run data failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`npm run data failed: ${messageOf(error)}`);
   process.exit(1);
 }

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import type { EvaluationRequestFiles } from '../src/automation';
 import { BACKEND_CHOICES, type BackendChoice } from '../src/backend/choice';
 import { openStudio } from './lib/studioSession';
+import { messageOf } from '../src/studioError';
 
 const USAGE = 'usage: npm run evaluate -- --checkpoint FILE.pt|model.json [--val-limit N] [--backend auto|webgpu|wasm|webgl|cpu]';
 
@@ -60,7 +61,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     // The page's error arrives wrapped by the browser driver; its first line is the reason.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     console.error(`evaluate: ${message.replace(/^page\.evaluate: (Error: )?/, '').split('\n')[0]}`);
     process.exit(1);
   },

@@ -17,6 +17,7 @@ import { ENGINE_LABELS, type EngineName } from '../src/engine/stepEngine';
 import { exportRayProject, importRayResults } from './lib/rayCli';
 import { NodeWandbMirror, wandbSettingsFromEnv } from './lib/wandbNode';
 import { openStudio } from './lib/studioSession';
+import { messageOf } from '../src/studioError';
 
 const USAGE =
   'usage: npm run tune -- --config FILE --out DIR [--train-limit N] [--val-limit N] ' +
@@ -157,7 +158,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`tune: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`tune: ${messageOf(error)}`);
     process.exit(2);
   },
 );

@@ -6,3 +6,8 @@
 export class StudioError extends Error {
   override name = 'StudioError';
 }
+
+/** The message of anything thrown: an Error's message, anything else as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -12,7 +12,8 @@ import {
   type BackendChoice,
   type BackendName,
 } from './choice';
-import { messageOf, probeRuntime } from './probe';
+import { probeRuntime } from './probe';
+import { messageOf } from '../studioError';
 import type { RuntimeProbe } from './choice';
 import { readCachedProbe } from './probeCache';
 import type { TrainingProbeResult } from './probeDecision';

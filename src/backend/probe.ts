@@ -3,6 +3,7 @@
  * is a software one), cross-origin isolation and WebAssembly SIMD. Works in the page and a Worker.
  */
 import type { AdapterSummary, RuntimeProbe } from './choice';
+import { messageOf } from '../studioError';
 
 // The few WebGPU shapes the probe reads, declared here so the studio needs no global GPU typings.
 /** GPUAdapterInfo as Chrome reports it; `isFallbackAdapter` moved here from the adapter in 2025. */
@@ -113,7 +114,3 @@ export async function probeRuntime(sources: ProbeSources = runtimeSources()): Pr
   }
 }
 
-/** The message of anything thrown. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -9,7 +9,7 @@ import { ENGINE_NAMES, type StepEngine } from '../engine/stepEngine';
 import { inOrder, syntheticSetup } from '../engine/syntheticSetup';
 import type { RuntimeProbe } from './choice';
 import { startTfjsBackend } from './init';
-import { messageOf } from './probe';
+import { messageOf } from '../studioError';
 import {
   judgeTraining,
   pickBackend,

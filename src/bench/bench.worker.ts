@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 /** A Web Worker that starts one tfjs backend and times training on it, as trials train in Workers. */
 import { initBackend } from '../backend/init';
-import { messageOf } from '../backend/probe';
+import { messageOf } from '../studioError';
 import type { BackendName } from '../backend/choice';
 import { describeAdapter } from './adapter';
 import { dispatchCount, installDispatchCounter } from './dispatchCounter';

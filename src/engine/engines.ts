@@ -3,6 +3,7 @@ import { fusedCpuEngineFactory } from './fusedCpuEngine';
 import { fusedWebGpuEngineFactory } from './fusedWebGpuEngine';
 import { ENGINE_NAMES, type EngineFactory, type EngineName, type EngineSetup, type StepEngine } from './stepEngine';
 import { tfjsEngineFactory } from './tfjsEngine';
+import { messageOf } from '../studioError';
 
 /** Every engine, by name. */
 export const ENGINES: Readonly<Record<EngineName, EngineFactory>> = {
@@ -48,7 +49,7 @@ export async function startEngine(choice: EngineChoice, setup: EngineSetup): Pro
       const engine = await factory.create(setup);
       return passed.length > 0 ? { engine, note: passed.join('; ') } : { engine };
     } catch (error) {
-      passed.push(error instanceof Error ? error.message : String(error));
+      passed.push(messageOf(error));
     }
   }
   throw new Error(`no engine could start: ${passed.join('; ')}`);

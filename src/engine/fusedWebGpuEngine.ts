@@ -5,6 +5,7 @@ import { fusedLayout, type FusedLayout } from '../train/fused/layout';
 import { ENGINE_LABELS, ENGINE_NAMES, type EngineFactory, type EngineSetup, type StepRange } from './stepEngine';
 import { TfjsEngine } from './tfjsEngine';
 import { recipeKeysInUse, SEED_RECIPE } from '../train/recipe';
+import { messageOf } from '../studioError';
 
 /**
  * The fused WebGPU step: the tfjs engine's tensors (parameters, Adam moments, running statistics,
@@ -87,7 +88,7 @@ export const fusedWebGpuEngineFactory: EngineFactory = {
       layoutOf(setup);
       return null;
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return messageOf(error);
     }
   },
   create: (setup) => FusedWebGpuEngine.start(setup, layoutOf(setup)),

@@ -5,6 +5,7 @@ import { validateClassifierStateDict } from './classifierStateDict';
 import { CheckpointError, DEFAULT_MAX_CHECKPOINT_BYTES, readCheckpoint, type CheckpointFormat } from './ptReader';
 import { TFJS_LIMITS } from './tfjsImport';
 import { readTfjsModel } from './tfjsImport';
+import { messageOf } from '../studioError';
 
 /** A file the user dropped or chose, already read. */
 export interface ImportFile {
@@ -36,14 +37,13 @@ export interface ImportOptions {
 }
 
 const extension = (name: string): string => name.slice(name.lastIndexOf('.') + 1).toLowerCase();
-const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 function imported(name: string, source: ImportSource, stateDict: TorchStateDict, warnings: string[]): ImportedModel {
   let shape: { f1: number; f2: number };
   try {
     shape = validateClassifierStateDict(stateDict);
   } catch (error) {
-    throw new CheckpointError(`${name}: ${reason(error)}`);
+    throw new CheckpointError(`${name}: ${messageOf(error)}`);
   }
   return { name, source, ...shape, totalParams: countParameters(classifier.spec(shape)), stateDict, warnings };
 }
@@ -53,7 +53,7 @@ function importCheckpoint(file: ImportFile, maxBytes: number): ImportedModel {
   try {
     read = readCheckpoint(file.bytes, { maxBytes });
   } catch (error) {
-    throw new CheckpointError(`${file.name}: ${reason(error)}`);
+    throw new CheckpointError(`${file.name}: ${messageOf(error)}`);
   }
   const source: ImportSource = { kind: 'pt', format: read.format, hasOptimizer: read.optimizer !== undefined };
   return imported(file.name, source, read.model, read.warnings);
@@ -66,7 +66,7 @@ function importTfjs(modelJson: ImportFile, weightFiles: ImportFile[], maxBytes: 
     const text = new TextDecoder('utf-8', { fatal: true }).decode(modelJson.bytes);
     read = readTfjsModel(text, new Map(weightFiles.map((f) => [f.name, f.bytes])), maxBytes);
   } catch (error) {
-    throw new CheckpointError(`${modelJson.name}: ${reason(error)}`);
+    throw new CheckpointError(`${modelJson.name}: ${messageOf(error)}`);
   }
   return imported(modelJson.name, { kind: 'tfjs', weightFiles: weightFiles.map((f) => f.name) }, read.stateDict, read.warnings);
 }

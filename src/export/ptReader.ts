@@ -10,6 +10,7 @@ import {
 import { ALLOWED_GLOBALS, STORAGE_TYPES, TORCH_GLOBALS, type StorageTypeName } from './torchPickle';
 import { DEFAULT_ZIP_LIMITS, readZip } from './zipReader';
 import type { TorchTensor } from '../model/stateDict';
+import { messageOf } from '../studioError';
 
 export { CheckpointError };
 
@@ -349,7 +350,7 @@ export function readCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions
     root = decodePickle(pickle, { allowedGlobals: ALLOWED_GLOBALS });
   } catch (error) {
     if (error instanceof RangeError) throw new CheckpointError(`the checkpoint's pickle is too large to read (${error.message})`);
-    throw new CheckpointError(error instanceof Error ? error.message : String(error));
+    throw new CheckpointError(messageOf(error));
   }
   const reader = new CheckpointInterpreter(files, archive);
   const warnings: string[] = [];
@@ -358,7 +359,7 @@ export function readCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions
     try {
       return reader.adam(node);
     } catch (error) {
-      warnings.push(`optimizer state not read: ${error instanceof Error ? error.message : String(error)}`);
+      warnings.push(`optimizer state not read: ${messageOf(error)}`);
       return undefined;
     }
   };

@@ -13,6 +13,7 @@ import {
   type PlannedWeight,
 } from './tfjsTopology';
 import type { TorchTensor } from '../model/stateDict';
+import { messageOf } from '../studioError';
 
 /** A Classifier read back from a tfjs LayersModel. */
 export interface ReadTfjsModel {
@@ -205,7 +206,7 @@ export function readTfjsModel(modelJson: string, files: ReadonlyMap<string, Uint
   try {
     parsed = JSON.parse(modelJson);
   } catch (error) {
-    throw new CheckpointError(`model.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new CheckpointError(`model.json is not valid JSON (${messageOf(error)})`);
   }
   if (!isObject(parsed)) throw new CheckpointError('model.json is not a JSON object');
   checkDepth(parsed, TFJS_LIMITS.maxDepth);

@@ -6,6 +6,7 @@
  */
 import { Inflate } from 'fflate';
 import { CheckpointError } from './checkpointError';
+import { messageOf } from '../studioError';
 
 /** What a zip may hold before the reader refuses it. */
 export interface ZipLimits {
@@ -213,7 +214,7 @@ function inflateCounted(compressed: Uint8Array, name: string, cap: number, capTe
     if (compressed.length === 0) inflater.push(new Uint8Array(0), true);
   } catch (error) {
     if (error instanceof CheckpointError) throw error;
-    throw new CheckpointError(`${name}: its deflate stream is corrupt (${error instanceof Error ? error.message : String(error)})`);
+    throw new CheckpointError(`${name}: its deflate stream is corrupt (${messageOf(error)})`);
   }
   if (!done) throw new CheckpointError(`${name}: its deflate stream ends early`);
   const out = new Uint8Array(produced);

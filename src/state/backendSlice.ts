@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { BackendChoice, BackendReport, RuntimeProbe, SelfTestResult, TrainingProbeResult } from '../backend';
 import type { StudioState } from './store';
+import { messageOf } from '../studioError';
 
 /** The matmul self-test that proves the chosen backend computes. */
 export type SelfTestState =
@@ -41,10 +42,6 @@ export interface BackendSlice {
  */
 export function initialProbeState(requested: BackendChoice): ProbeState {
   return requested === 'auto' ? { status: 'checking' } : { status: 'not-run' };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The probe result a state holds, if any. */

@@ -5,6 +5,7 @@ import { mnistManifestUrl } from '../data/manifest';
 import { clearMnistCache } from '../data/mnistCache';
 import { labelHistogram } from '../data/shard';
 import type { StudioState } from './store';
+import { messageOf } from '../studioError';
 
 /** What the dataset panel shows once MNIST is loaded. */
 export interface DatasetSummary {
@@ -58,8 +59,6 @@ export function pageManifestUrl(): string {
 }
 
 const NO_PROGRESS: MnistLoadProgress = { phase: 'manifest', shardsReady: 0, shardsTotal: 0, bytesDownloaded: 0, bytesToDownload: 0 };
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 // Counts loads, so a load overtaken by "Clear cache" cannot overwrite the newer one's state.
 let generation = 0;

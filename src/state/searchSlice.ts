@@ -21,6 +21,7 @@ import { createWorkerEngine } from '../workers/workerEngine';
 import { countParams } from './configSlice';
 import { pageManifestUrl } from './datasetSlice';
 import type { StudioState } from './store';
+import { messageOf } from '../studioError';
 
 /** Data limits and backend for a search (the command line's --train-limit, --val-limit, --backend). */
 export interface SearchOptions {
@@ -112,8 +113,6 @@ function requestedBackend(state: StudioState): BackendChoice {
   if (backend.status === 'idle') return 'auto';
   return backend.requested;
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 let runner: SearchRunner | null = null;
 

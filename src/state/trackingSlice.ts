@@ -10,6 +10,7 @@ import {
 import { httpTransport } from '../tracking/wandbTransport';
 import { observeSearches } from './searchSlice';
 import type { StudioState } from './store';
+import { messageOf } from '../studioError';
 
 /** Optional W&B logging of every search: its settings, and what the current search has sent. */
 export interface TrackingSlice {
@@ -24,8 +25,6 @@ export interface TrackingSlice {
   loadWandb: () => Promise<void>;
   dismissWandbNotice: () => void;
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * A request the browser could not send at all is, for a reachable server, most often a refused

@@ -10,6 +10,7 @@
 import { TRIAL_STATUS, type EpochMetrics, type ExperimentState, type TrialRecord } from '../tune/experiment';
 import { trialParams } from '../tune/rayResults';
 import { WandbRequestError, type WandbRunPath, type WandbTransport } from './wandbTransport';
+import { messageOf } from '../studioError';
 
 export interface WandbLoggerOptions {
   transport: WandbTransport;
@@ -166,7 +167,7 @@ export class WandbLogger {
         this.options.onSent?.({ ...this.activity });
       } catch (error) {
         this.failed = true;
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = messageOf(error);
         this.options.onProblem(
           `W&B logging stopped: ${reason}. Training goes on; every metric stays in the local history and the results download.`,
         );

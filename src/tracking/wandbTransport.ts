@@ -6,6 +6,7 @@
  * page (it calls Node's `process.once`, `Buffer` and `MessagePort.on`, and drops the run group),
  * so the studio sends them itself with `fetch`.
  */
+import { messageOf } from '../studioError';
 
 /** Where a run lives on the server. */
 export interface WandbRunPath {
@@ -86,7 +87,7 @@ export function httpTransport(baseUrl: string, apiKey: string, fetchImpl: typeof
     try {
       response = await fetchImpl(`${root}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       throw new WandbRequestError(`could not reach ${root} (${reason})`, null, true);
     }
     if (!response.ok) {

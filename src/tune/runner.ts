@@ -17,6 +17,7 @@ import {
   type ExperimentState,
   type TrialRecord,
 } from './experiment';
+import { messageOf } from '../studioError';
 
 /** What the page (or the command line) hears from a running search. */
 export interface SearchListener {
@@ -74,10 +75,6 @@ export function trainConfigOf(trial: TrialRecord, state: ExperimentState): Train
     seed: state.settings.seed * 1000 + index,
     max_num_epochs: state.settings.maxNumEpochs,
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** A search in progress; `done` settles when no trial is pending or running. */

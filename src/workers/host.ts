@@ -1,13 +1,10 @@
 /** Serves protocol requests with an engine: the body of the trial Worker, testable without one. */
 import { DeviceLostError, type TrialEngine } from '../tune/trial';
 import type { TrialRequest, TrialResponse } from './protocol';
+import { messageOf } from '../studioError';
 
 /** Posts one response; big buffers in it are transferred, not copied. */
 export type Post = (response: TrialResponse, transfer?: Transferable[]) => void;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Answers one request: events while it runs, then exactly one reply (or an error) with its id. */
 export async function handleRequest(engine: TrialEngine, request: TrialRequest, post: Post): Promise<void> {

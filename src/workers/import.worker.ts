@@ -2,6 +2,7 @@
 /** A Web Worker that reads checkpoint files under the importer's limits, off the page's thread. */
 import { importModel } from '../export/importModel';
 import type { ImportRequest, ImportResponse } from './importProtocol';
+import { messageOf } from '../studioError';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -14,7 +15,7 @@ self.addEventListener('message', (event: MessageEvent<ImportRequest>) => {
     response = { kind: 'imported', id, model };
     transfer = model.stateDict.map((tensor) => tensor.data.buffer as ArrayBuffer);
   } catch (error) {
-    response = { kind: 'error', id, message: error instanceof Error ? error.message : String(error) };
+    response = { kind: 'error', id, message: messageOf(error) };
   }
   self.postMessage(response, transfer);
 });

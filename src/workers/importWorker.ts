@@ -6,6 +6,7 @@ import { CheckpointError } from '../export/checkpointError';
 import type { ImportedModel, ImportFile } from '../export/importModel';
 import type { ImportRequest, ImportResponse } from './importProtocol';
 import { requestChannel, type ProtocolPort } from './requestChannel';
+import { messageOf } from '../studioError';
 
 /** The part of a Worker the proxy uses; tests may pass an in-process stand-in. */
 export type ImportPort = ProtocolPort<ImportRequest, ImportResponse>;
@@ -40,7 +41,7 @@ export async function importModelInWorker(
     return (await Promise.race([reply, timeout])).model;
   } catch (error) {
     if (error instanceof CheckpointError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     // An `error` reply already names the file; a crash (the Worker ran out of memory) does not.
     throw new CheckpointError(message.startsWith(`${names}:`) ? message : `${names}: ${message}`);
   } finally {

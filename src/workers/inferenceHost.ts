@@ -1,10 +1,9 @@
 /** Serves inference protocol requests with an engine: the body of the inference Worker, testable without one. */
 import type { InferenceEngine, InferenceRequest, InferenceResponse } from './inferenceProtocol';
+import { messageOf } from '../studioError';
 
 /** Posts one response; big buffers in it are transferred, not copied. */
 export type InferencePost = (response: InferenceResponse, transfer?: Transferable[]) => void;
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Answers one request: progress while an evaluation runs, then exactly one reply (or an error) with its id. */
 export async function handleInferenceRequest(engine: InferenceEngine, request: InferenceRequest, post: InferencePost): Promise<void> {

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /** A Web Worker that runs the start-up training probe, whose backend switching must not touch the page's tfjs. */
-import { messageOf } from '../backend/probe';
+import { messageOf } from '../studioError';
 import { runTrainingProbe } from '../backend/trainingProbe';
 import type { ProbeRequest, ProbeResponse } from './probeProtocol';
 

@@ -6,6 +6,7 @@ import type { TrainConfig } from '../../engine/trainer';
 import type { TrialSnapshot } from '../../tune/trial';
 import { DOWNLOAD_TYPES, downloadFile } from './download';
 import './checkpoint.css';
+import { messageOf } from '../../studioError';
 
 /** Props of {@link ExportButtons}. */
 export interface ExportButtonsProps {
@@ -35,7 +36,7 @@ export function ExportButtons({ getSnapshot, config, resultsJson, trialName }: E
       const { trialExport } = await import('../../export/bundle');
       await save(await trialExport(await getSnapshot(), resultsJson, trialName));
     } catch (caught) {
-      setError(`export failed: ${caught instanceof Error ? caught.message : String(caught)}`);
+      setError(`export failed: ${messageOf(caught)}`);
     } finally {
       setBusy(null);
     }

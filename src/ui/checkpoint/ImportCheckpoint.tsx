@@ -3,6 +3,7 @@ import type { ImportedModel } from '../../export/importModel';
 import { importModelInWorker } from '../../workers/importWorker';
 import { readFiles } from './readFiles';
 import './checkpoint.css';
+import { messageOf } from '../../studioError';
 
 /** Props of {@link ImportCheckpoint}. */
 export interface ImportCheckpointProps {
@@ -37,7 +38,7 @@ export function ImportCheckpoint({ onImported }: ImportCheckpointProps) {
       setOutcome({ kind: 'imported', model });
       onImported(model);
     } catch (error) {
-      setOutcome({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+      setOutcome({ kind: 'error', message: messageOf(error) });
     }
   };
 

@@ -7,8 +7,7 @@ import { rayProjectFiles, rayProjectZip } from '../../export/rayProject';
 import { ARCHITECTURES } from '../../model/registry';
 import { parseConfigOrThrow } from '../../tune/config';
 import { DOWNLOAD_TYPES, downloadFile } from '../checkpoint/download';
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+import { messageOf } from '../../studioError';
 
 async function loadOrThrow(id: string) {
   const record = await loadExperiment(id);

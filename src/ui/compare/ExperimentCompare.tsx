@@ -5,8 +5,7 @@ import { loadExperiment, type StoredExperiment } from '../../tune/persistence';
 import { trialColor } from '../search/colors';
 import { spaceRows } from './spaceSummary';
 import './compare.css';
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+import { messageOf } from '../../studioError';
 
 /** One row per epoch, one column per experiment: its best trial's val_acc at that epoch. */
 export function bestCurveRows(experiments: readonly StoredExperiment[]): Record<string, number>[] {

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { messageOf } from '../../studioError';
 
 /** A model behind an async call: a 28x28 input (784 values, 0..1) to the 10 digit probabilities. */
 export type PredictDigit = (input: Float32Array) => Promise<Float32Array>;
@@ -43,7 +44,7 @@ export function usePrediction(predict: PredictDigit | undefined): Prediction {
         },
         (reason: unknown) => {
           if (asked !== generation.current) return;
-          const error = `Prediction failed: ${reason instanceof Error ? reason.message : String(reason)}`;
+          const error = `Prediction failed: ${messageOf(reason)}`;
           setOutcome({ predict: model, probabilities: null, error });
         },
       )

@@ -7,6 +7,7 @@ import { useStudio } from '../../state/store';
 import type { PredictDigit } from '../draw/usePrediction';
 import { useInferenceModel, type InferenceModelState } from './inferenceClient';
 import { useModels } from './useModels';
+import { messageOf } from '../../studioError';
 
 /** The models on offer, the selected one, and how the drawing pad asks it for predictions. */
 export interface ModelsView {
@@ -43,7 +44,7 @@ export function ModelsProvider({ children }: { children: ReactNode }) {
     let active = true;
     loadPretrained(document.baseURI).then(
       (model) => active && setPretrained({ status: 'ready', model }),
-      (error: unknown) => active && setPretrained({ status: 'error', message: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => active && setPretrained({ status: 'error', message: messageOf(error) }),
     );
     void refreshStoredModels();
     return () => {

@@ -6,6 +6,7 @@ import type { EvaluationProgress, TestSetEvaluation } from '../../workers/infere
 import { ConfusionMatrix, type DigitPair } from './ConfusionMatrix';
 import { inferenceEngine } from './inferenceClient';
 import { MisclassifiedGallery } from './MisclassifiedGallery';
+import { messageOf } from '../../studioError';
 
 /** How many test images to evaluate: all of them by default, fewer on a slow machine. */
 const LIMITS = [1000, 5000, 10000] as const;
@@ -50,7 +51,7 @@ export function TestSetExplorer({ modelKey, modelName, backend }: TestSetExplore
       );
       update({ modelKey, status: 'done', evaluation, backend });
     } catch (error) {
-      update({ modelKey, status: 'error', message: error instanceof Error ? error.message : String(error) });
+      update({ modelKey, status: 'error', message: messageOf(error) });
     }
   };
 

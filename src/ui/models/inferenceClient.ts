@@ -4,6 +4,7 @@ import type { ModelChoice } from '../../state/modelsSlice';
 import type { InferenceEngine, ModelLoaded } from '../../workers/inferenceProtocol';
 import { createInferenceWorkerEngine } from '../../workers/inferenceWorkerEngine';
 import type { PredictDigit } from '../draw/usePrediction';
+import { messageOf } from '../../studioError';
 
 let engine: InferenceEngine | null = null;
 
@@ -47,7 +48,7 @@ export function useInferenceModel(model: ModelChoice | null): InferenceModelStat
       .load({ modelKey: key, f1, f2, stateDict }, backendChoiceFromSearch(window.location.search))
       .then(
         (loaded) => active && setOutcome({ modelKey: key, loaded }),
-        (error: unknown) => active && setOutcome({ modelKey: key, message: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) => active && setOutcome({ modelKey: key, message: messageOf(error) }),
       );
     return () => {
       active = false;

@@ -6,8 +6,7 @@ import { ExperimentCompare } from './lazyCharts';
 import { formatDuration, spaceSummary } from '../compare/spaceSummary';
 import { RayImport } from './RayImport';
 import { SearchResults } from './SearchResults';
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+import { messageOf } from '../../studioError';
 
 /** Searches saved in this browser: list, reopen one read-only, compare several, download, re-run, delete. */
 export function ExperimentHistory() {

@@ -4,10 +4,9 @@ import { useStudio } from '../../state/store';
 import { newExperimentId, saveExperiment } from '../../tune/persistence';
 import { rayExperimentRecord, readRayResults } from '../../tune/rayImport';
 import { filesFromDrop, filesFromList } from './rayFiles';
+import { messageOf } from '../../studioError';
 
 type Outcome = { kind: 'idle' } | { kind: 'busy' } | { kind: 'done'; text: string; warnings: string[] } | { kind: 'error'; message: string };
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Brings a Ray Tune search into the history: drop its `ray_results/<experiment>` folder or a zip

@@ -5,11 +5,10 @@ import { deleteExperiment } from '../../tune/persistence';
 import { totalTrials } from '../../tune/space';
 import { SearchCost } from './SearchCost';
 import { SearchProgressBar } from './SearchProgressBar';
+import { messageOf } from '../../studioError';
 
 const FULL_TRAIN = 60_000;
 const FULL_VAL = 10_000;
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A data limit typed by the user: undefined for the full split. */
 export function limit(text: string, full: number): number | undefined {
