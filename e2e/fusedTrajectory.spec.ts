@@ -152,12 +152,12 @@ const CASES: Case[] = [
     resumeAfter: 10,
   },
   {
-    // 520 images in batches of 16: one call of 33 steps, two submits (at most 32 steps each), the last batch of 8.
-    label: '520 images, batch 16, one epoch of 33 steps in one engine call',
+    // The same run with a whole epoch (7 steps, the last of 4 images) in one engine call and one submit.
+    label: '100 images, batch 16, two epochs, an epoch a call',
     train: 'train',
-    count: 520,
-    config: { f1: 8, f2: 6, lr: 1e-4, beta1: 0.9, beta2: 0.999, batch_size: 16, seed: 7, max_num_epochs: 1 },
-    progressEvery: 33,
+    count: 100,
+    config: { f1: 8, f2: 6, lr: 1e-4, beta1: 0.9, beta2: 0.999, batch_size: 16, seed: 7, max_num_epochs: 2 },
+    progressEvery: 7,
   },
   {
     // 70,000 images (train then test): the first steps' batches hold indices beyond 65,535.
@@ -194,7 +194,8 @@ test("the fused WebGPU engine follows PyTorch's whole runs", async ({ page }) =>
       expect(run.engine).toBe('fused-webgpu');
       expect(run.stops).toEqual(c.stopAfter ? ['stopped'] : c.resumeAfter ? ['stopped', 'completed'] : ['completed']);
       const steps = c.stopAfter ?? torch.losses.length;
-      const reported = Array.from({ length: steps }, (_, s) => s).filter((s) => (s + 1) % c.progressEvery === 0 || s + 1 === steps);
+      const perEpoch = Math.ceil(c.count / batch);
+      const reported = Array.from({ length: steps }, (_, s) => s).filter((s) => ((s % perEpoch) + 1) % c.progressEvery === 0 || (s % perEpoch) + 1 === perEpoch || s + 1 === steps);
       expect(run.losses.map(([s]) => s)).toEqual(reported);
       const failures = checkTrajectory(`fused-webgpu, ${c.label}`, spec, torch, {
         losses: new Map(run.losses),
