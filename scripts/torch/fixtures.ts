@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineState } from '../../src/engine/stepEngine';
+import { readCheckpoint } from '../../src/export/ptReader';
+import { adamStateFromCheckpoint } from '../../src/export/trialCheckpoint';
 import type { ModelSpec } from '../../src/model/spec';
 import { fromTorchStateDict, joinParameters, type TorchTensor } from '../../src/model/stateDict';
 import { mnistDataDir } from '../lib/nodeMnist';
@@ -60,12 +62,8 @@ export interface TorchStep {
 
 let cached: TorchFixture | undefined;
 
-/**
- * Runs the reference PyTorch model (scripts/torch/make_fixtures.py) and returns its fixture.
- * Throws, with the install command, when Debian's python3-torch is missing: parity is never skipped.
- */
-export function torchFixture(): TorchFixture {
-  if (cached) return cached;
+/** Throws, with the install command, when Debian's python3-torch is missing: parity is never skipped. */
+export function requireTorch(): void {
   const probe = spawnSync(TORCH_PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error(
@@ -73,6 +71,12 @@ export function torchFixture(): TorchFixture {
         (probe.error?.message ?? probe.stderr.trim()),
     );
   }
+}
+
+/** Runs the reference PyTorch model (scripts/torch/make_fixtures.py) and returns its fixture. */
+export function torchFixture(): TorchFixture {
+  if (cached) return cached;
+  requireTorch();
   const out = join(mkdtempSync(join(tmpdir(), 'torch-fixture-')), 'fixture.json');
   const script = join(dirname(fileURLToPath(import.meta.url)), 'make_fixtures.py');
   execFileSync(TORCH_PYTHON, [script, mnistDataDir(), out], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -100,4 +104,13 @@ export function engineStateFromTorch(spec: ModelSpec, state: TorchState): Engine
     },
     epochLossSum: 0,
   };
+}
+
+/**
+ * A `.pt` PyTorch saved as `(model.state_dict(), optimizer.state_dict())`, read through the
+ * studio's own checkpoint reader, as a step engine's state (a fresh epoch: no loss summed yet).
+ */
+export function engineStateFromCheckpoint(spec: ModelSpec, bytes: Uint8Array): EngineState {
+  const read = readCheckpoint(bytes);
+  return { network: fromTorchStateDict(spec, read.model), adam: adamStateFromCheckpoint(spec, read.optimizer), epochLossSum: 0 };
 }

@@ -1,11 +1,12 @@
 import { getArchitecture } from '../model/registry';
-import { splitParameters, type TorchStateDict } from '../model/stateDict';
+import { countParameters, type ModelSpec } from '../model/spec';
+import { joinParameters, splitParameters, type TorchStateDict } from '../model/stateDict';
 import type { AdamState as StudioAdamState } from '../train/adam';
 import { recipeOf } from '../train/recipe';
 import { trialHyperparameters, type TrainConfig } from '../engine/trainer';
 import type { TrialSnapshot } from '../tune/trial';
 import type { CheckpointContents } from './ptWriter';
-import { defaultAdamParamGroup, type AdamParamState } from './stateDict';
+import { defaultAdamParamGroup, type AdamParamState, type AdamState as TorchAdamState } from './stateDict';
 
 /**
  * What the original's `torch.save((model.state_dict(), optimizer.state_dict()))` holds, from the
@@ -29,4 +30,26 @@ export function checkpointContents(config: TrainConfig, stateDict: TorchStateDic
 /** A trial snapshot as the contents of its `checkpoint.pt`. */
 export function snapshotCheckpoint(snapshot: TrialSnapshot): CheckpointContents {
   return checkpointContents(snapshot.config, snapshot.stateDict, snapshot.state.adam);
+}
+
+/**
+ * The studio's Adam state from a checkpoint's optimizer state (the inverse of
+ * `checkpointContents`): PyTorch's per-parameter moments joined into the flat tfjs layout; zero
+ * moments at step 0 when the checkpoint has none (Adam before its first step).
+ */
+export function adamStateFromCheckpoint(spec: ModelSpec, optimizer: TorchAdamState | undefined): StudioAdamState {
+  const trainable = spec.entries.filter((e) => e.trainable);
+  const states = optimizer?.state ?? [];
+  if (states.length === 0) {
+    const size = countParameters(spec);
+    return { step: 0, expAvg: new Float32Array(size), expAvgSq: new Float32Array(size) };
+  }
+  if (states.length !== trainable.length || states.some((s, i) => s.index !== i || s.step !== states[0]?.step)) {
+    throw new Error(`the optimizer state has ${states.length} parameters at mixed steps or out of order; the model has ${trainable.length}`);
+  }
+  return {
+    step: states[0]?.step ?? 0,
+    expAvg: joinParameters(spec, states.map((s) => s.expAvg)),
+    expAvgSq: joinParameters(spec, states.map((s) => s.expAvgSq)),
+  };
 }
