@@ -3,7 +3,7 @@ import { checkTrajectory, torchTrajectory, type TrajectoryRequest } from '../scr
 import type { EngineState } from '../src/engine/stepEngine';
 import { classifier } from '../src/model/classifier';
 import { Rng } from '../src/train/rng';
-import type { TrainConfig } from '../src/train/trainer';
+import type { TrainConfig } from '../src/engine/trainer';
 
 /** A training state as plain arrays, as it crosses into and out of the page. */
 interface PlainState {
@@ -57,7 +57,7 @@ async function startInPage(page: Page, c: Case): Promise<number[]> {
       const { initBackend } = await load<typeof import('../src/backend/init')>('/src/backend/init.ts');
       const { loadMnist } = await load<typeof import('../src/data/loadMnist')>('/src/data/loadMnist.ts');
       const { mnistManifestUrl } = await load<typeof import('../src/data/manifest')>('/src/data/manifest.ts');
-      const { createTrainer } = await load<typeof import('../src/train/trainer')>('/src/train/trainer.ts');
+      const { createTrainer } = await load<typeof import('../src/engine/trainer')>('/src/train/trainer.ts');
       await initBackend('webgpu');
       const mnist = await loadMnist({ manifestUrl: mnistManifestUrl(document.baseURI) });
       const both = c.train === 'train+test';
@@ -97,7 +97,7 @@ async function startInPage(page: Page, c: Case): Promise<number[]> {
 /** Restores PyTorch's starting state into the page's trainer, runs it, and returns the losses, epochs and end state. */
 async function runInPage(page: Page, start: PlainState, resume: boolean) {
   return page.evaluate(async ({ start, resume }) => {
-    type Trainer = import('../src/train/trainer').Trainer;
+    type Trainer = import('../src/engine/trainer').Trainer;
     const { trajectory } = window as unknown as { trajectory: { losses: [number, number][]; trainer: Trainer; next: () => Promise<Trainer> } };
     const { losses } = trajectory;
     let { trainer } = trajectory;

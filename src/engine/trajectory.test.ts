@@ -5,7 +5,7 @@ import { checkTrajectory, lossDivergence, stateDivergence, torchTrajectory, TRAJ
 import type { MnistSplit } from '../data/idx';
 import { classifier } from '../model/classifier';
 import { Rng } from '../train/rng';
-import { createTrainer, type TrainConfig, type TrainingState } from '../train/trainer';
+import { createTrainer, type TrainConfig, type TrainingState } from './trainer';
 import { startEngine } from './engines';
 import { ENGINE_NAMES, type EngineName } from './stepEngine';
 
