@@ -145,7 +145,9 @@ export function TrialTable({ experiment, progress, trialTimes, now, selected, on
               ))}
               <td className="num">{count(row.totalParams)}</td>
               <td className="num">{row.epochs}</td>
-              <td className="num">{percent(row.bestValAcc)}</td>
+              <td className="num" data-testid={`trial-best-acc-${row.id}`}>
+                {percent(row.bestValAcc)}
+              </td>
               <td className="num">{fixed(4)(row.valLoss)}</td>
               <td className="num">{count(row.samplesPerS)}</td>
               <td className="num">{row.elapsedMs === null ? '–' : formatDuration(row.elapsedMs)}</td>

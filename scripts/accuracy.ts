@@ -1,0 +1,191 @@
+/**
+ * `npm run accuracy [-- --seeds N] [--epochs N] [--train-limit N] [--val-limit N] [--torch-threads N] [--backend B]`:
+ * trains the seed's recipe (Classifier(8, 6), Adam lr 1e-3, batch 64, full MNIST) for 20 epochs
+ * on 3 seeds in the studio (its own page and Workers in headless Chromium, the best engine the
+ * machine has, one trial at a time) and then in PyTorch (the Ray project the studio exports, its
+ * `objective.py` run on the same seeds with the same threads the studio's CPU step uses), and
+ * prints the per-epoch table of test accuracy (mean and min-max over the seeds) with the checks of
+ * scripts/lib/accuracyTable.ts. Raw rows go to bench/results/accuracy-<date>.jsonl. The two sides
+ * start from different random weights (each framework's own generator), so they agree in
+ * distribution, not seed by seed. A measurement, not a test: `npm test` does not run it.
+ */
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { AutomationEvent, AutomationRequest } from '../src/automation';
+import { BACKEND_CHOICES, type BackendChoice } from '../src/backend/choice';
+import { rayProjectFiles } from '../src/export/rayProject';
+import { parseConfigOrThrow } from '../src/tune/config';
+import { checkAccuracy, describeChecks, markdownTable, summarize, type AccuracyRow } from './lib/accuracyTable';
+import { torchPython } from './lib/benchTorch';
+import { mnistDataDir } from './lib/nodeMnist';
+import { openStudio } from './lib/studioSession';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CONFIG = join(ROOT, 'configuration', 'config.yaml');
+/** The seed's recipe, on top of configuration/config.yaml (which searches lr over 1e-3 and 1e-2). */
+const RECIPE = { f1: 8, f2: 6, lr: 1e-3, beta1: 0.9, beta2: 0.999, batch_size: 64 };
+
+function positiveInt(name: string, value: string | undefined, fallback?: number): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
+  return n;
+}
+
+interface Options {
+  seeds: number;
+  epochs: number;
+  trainLimit?: number;
+  valLimit?: number;
+  torchThreads: number;
+  backend: BackendChoice;
+}
+
+function recipeOverrides(options: Options): string[] {
+  return [
+    `f1=${RECIPE.f1}`,
+    `f2=${RECIPE.f2}`,
+    `lr=${RECIPE.lr}`,
+    `betas=[${RECIPE.beta1},${RECIPE.beta2}]`,
+    `batch_size=${RECIPE.batch_size}`,
+    `max_num_epochs=${options.epochs}`,
+    `num_trials=${options.seeds}`,
+    'seed=0',
+    'scheduler=fifo',
+  ];
+}
+
+/** The studio's runs: one search of `seeds` trials (trial i trains with seed i), one trial at a time. */
+async function studioRuns(options: Options, record: (row: AccuracyRow) => void): Promise<string> {
+  const request: AutomationRequest = {
+    configText: readFileSync(CONFIG, 'utf8'),
+    overrides: recipeOverrides(options),
+    trainLimit: options.trainLimit,
+    valLimit: options.valLimit,
+    backend: options.backend,
+    concurrency: 1,
+  };
+  const session = await openStudio(new URLSearchParams({ backend: options.backend }), (text) => console.error(`page: ${text}`));
+  let engine = '';
+  try {
+    const seedOf = new Map<string, number>();
+    await session.page.exposeFunction('digitStudioReport', (event: AutomationEvent) => {
+      if (event.kind === 'trial-started') {
+        seedOf.set(event.trial_id, seedOf.size);
+        engine = `${event.backend}, ${event.engine}`;
+        console.log(`studio seed ${seedOf.get(event.trial_id)}: ${engine}`);
+      } else if (event.kind === 'epoch') {
+        const seed = seedOf.get(event.trial_id) ?? -1;
+        record({ runner: 'studio', seed, epoch: event.epoch, val_acc: event.val_acc, time_s: event.time_s });
+        console.log(`studio seed ${seed} epoch ${event.epoch}: val_acc=${event.val_acc.toFixed(4)} time_s=${event.time_s.toFixed(1)}`);
+      } else if (event.status === 'ERROR') {
+        throw new Error(`studio trial ${event.trial_id} failed: ${event.error ?? 'unknown error'}`);
+      }
+    });
+    const result = await session.page.evaluate((req) => window.digitStudio!.runSearch(req), request);
+    const failed = result.results.trials.filter((t) => t.status === 'ERROR');
+    if (failed.length > 0) throw new Error(`studio trials failed: ${failed.map((t) => `${t.trial_id}: ${t.error ?? ''}`).join('; ')}`);
+  } finally {
+    await session.close();
+  }
+  return engine;
+}
+
+/** PyTorch's runs: the exported project's objective.py, one seed after another. */
+async function torchRuns(options: Options, record: (row: AccuracyRow) => void): Promise<void> {
+  const project = mkdtempSync(join(tmpdir(), 'digit-accuracy-'));
+  try {
+    const config = parseConfigOrThrow(readFileSync(CONFIG, 'utf8'), recipeOverrides(options));
+    for (const [path, text] of Object.entries(rayProjectFiles(config))) {
+      mkdirSync(dirname(join(project, path)), { recursive: true });
+      writeFileSync(join(project, path), text);
+    }
+    for (let seed = 0; seed < options.seeds; seed++) {
+      const args = [join(project, 'objective.py'), '--data-dir', mnistDataDir(), '--out', join(project, `seed-${seed}`), '--device', 'cpu'];
+      if (options.trainLimit) args.push('--train-limit', String(options.trainLimit));
+      if (options.valLimit) args.push('--val-limit', String(options.valLimit));
+      args.push(...Object.entries(RECIPE).map(([k, v]) => `${k}=${v}`), `max_num_epochs=${options.epochs}`, `seed=${seed}`);
+      const threads = String(options.torchThreads);
+      await runPython(args, { ...process.env, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads }, (line) => {
+        const m = JSON.parse(line) as { epoch: number; val_acc: number; time_s: number };
+        record({ runner: 'pytorch', seed, epoch: m.epoch, val_acc: m.val_acc, time_s: m.time_s });
+        console.log(`pytorch seed ${seed} epoch ${m.epoch}: val_acc=${m.val_acc.toFixed(4)} time_s=${m.time_s.toFixed(1)}`);
+      });
+    }
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+}
+
+function runPython(args: string[], env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(torchPython(), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.trim().startsWith('{')) onLine(line);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`objective.py exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`))));
+  });
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      seeds: { type: 'string' },
+      epochs: { type: 'string' },
+      'train-limit': { type: 'string' },
+      'val-limit': { type: 'string' },
+      'torch-threads': { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+    },
+  });
+  const backend = values.backend as BackendChoice;
+  if (!BACKEND_CHOICES.includes(backend)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got ${values.backend}`);
+  const options: Options = {
+    seeds: positiveInt('seeds', values.seeds, 3) ?? 3,
+    epochs: positiveInt('epochs', values.epochs, 20) ?? 20,
+    trainLimit: positiveInt('train-limit', values['train-limit']),
+    valLimit: positiveInt('val-limit', values['val-limit']),
+    // The studio's CPU step uses every core; PyTorch gets the same.
+    torchThreads: positiveInt('torch-threads', values['torch-threads'], cpus().length) ?? 1,
+    backend,
+  };
+  const date = new Date().toISOString().slice(0, 10);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  const out = join(ROOT, 'bench', 'results', `accuracy-${date}.jsonl`);
+  const run = { date, cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', ...options, started: new Date().toISOString() };
+  appendFileSync(out, `${JSON.stringify({ run })}\n`);
+  const rows: AccuracyRow[] = [];
+  const record = (row: AccuracyRow) => {
+    rows.push(row);
+    appendFileSync(out, `${JSON.stringify(row)}\n`);
+  };
+  const engine = await studioRuns(options, record);
+  await torchRuns(options, record);
+
+  const summary = summarize(rows);
+  const checks = checkAccuracy(summary);
+  appendFileSync(out, `${JSON.stringify({ engine, torch_threads: options.torchThreads, checks })}\n`);
+  const seconds = (runner: AccuracyRow['runner']) => rows.filter((r) => r.runner === runner).reduce((a, r) => a + r.time_s, 0);
+  console.log(`\nstudio (${engine}) against PyTorch ${options.torchThreads} thread(s), ${run.cores} cores (${run.cpu}), ${date}:\n`);
+  console.log(markdownTable(summary));
+  console.log(`\ntraining and evaluation time: studio ${seconds('studio').toFixed(0)} s, PyTorch ${seconds('pytorch').toFixed(0)} s`);
+  for (const line of describeChecks(checks)) console.log(line);
+  console.log(`raw rows: ${out}`);
+  return checks.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`accuracy: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  },
+);
