@@ -8,8 +8,10 @@
  * By default each seed is one run done twice: PyTorch draws the initial weights
  * (`torch.manual_seed(seed)`), the studio reads them from the .pt PyTorch saved, and both train
  * the studio's shuffle for that seed (scripts/torch/trajectory.py), the studio with its trainer and
- * the best engine Node has (the fused CPU step). The two curves then differ only by arithmetic,
- * which is what fidelity means; seed-to-seed noise (±0.3 points an epoch for this recipe) cancels.
+ * the best engine Node has (the fused CPU step). The two curves then differ only by arithmetic. At
+ * lr 1e-3 a rounding difference grows within the first epoch to the size of seed noise (PyTorch
+ * against itself in float64 does the same: scripts/torch/rounding_spread.py), so the comparison
+ * is of means and spreads over seeds, with the same starts and batches on both sides.
  *
  * With `--independent` the two sides share nothing but the seed number: the studio runs in its own
  * page and Workers in headless Chromium (the best engine the machine has, one trial at a time) and
