@@ -16,7 +16,10 @@ export type Hyperparameters = Readonly<Record<string, number>>;
  * (tfjs ops in training or evaluation mode); each reads its parameters by `state_dict` prefix.
  */
 export interface LayerOps<T> {
-  /** Conv2d with the weight and bias under `prefix`, explicit symmetric zero padding. */
+  /**
+   * Conv2d with the weight under `prefix`, and its bias where the layer has one (`bias=False`
+   * layers have none in their `state_dict`); explicit symmetric zero padding.
+   */
   conv2d(x: T, prefix: string, stride: number, padding: number): T;
   /** BatchNorm2d under `prefix` (batch statistics in training, running statistics in evaluation). */
   batchNorm2d(x: T, prefix: string): T;
@@ -24,6 +27,12 @@ export interface LayerOps<T> {
   linear(x: T, prefix: string): T;
   /** min(max(x, 0), 6). */
   relu6(x: T): T;
+  /** max(x, 0). */
+  relu(x: T): T;
+  /** MaxPool2d(size): windows of size x size with stride size, no padding, the remainder dropped. */
+  maxPool2d(x: T, size: number): T;
+  /** AdaptiveAvgPool2d(1): the mean of each channel over its whole plane, as a 1x1 plane. */
+  globalAvgPool(x: T): T;
   add(a: T, b: T): T;
   /** [batch, ...] to [batch, features], in PyTorch's NCHW flattening order. */
   flatten(x: T): T;

@@ -1,5 +1,6 @@
 import type { Architecture, Hyperparameters } from './architecture';
 import { classifier } from './classifier';
+import { gapnet } from './gapnet';
 import { countParameters } from './spec';
 
 /**
@@ -8,6 +9,7 @@ import { countParameters } from './spec';
  */
 export const ARCHITECTURES = {
   Classifier: classifier,
+  gapnet,
 } as const satisfies Record<string, Architecture>;
 
 /** A registered architecture's name. */

@@ -36,6 +36,9 @@ function traceConvolutions(): Map<string, ConvCall> {
     batchNorm2d: (x) => x,
     linear: (x) => x,
     relu6: (x) => x,
+    relu: (x) => x,
+    maxPool2d: (x) => x,
+    globalAvgPool: (x) => x,
     add: (a) => a,
     flatten: (x) => x,
   };
