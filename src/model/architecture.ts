@@ -38,11 +38,15 @@ export interface LayerOps<T> {
   flatten(x: T): T;
 }
 
-/** One entry of the architecture registry: everything needed to count, build and train a model. */
-export interface Architecture {
+/**
+ * One entry of the architecture registry: everything needed to count, build and train a model.
+ * `Name` is the union of its hyperparameters' names, so the built-in ones give the configuration
+ * its keys (`f1`, `c1`, ...) as types.
+ */
+export interface Architecture<Name extends string = string> {
   name: string;
   description: string;
-  hyperparameters: Readonly<Record<string, HyperparameterSpec>>;
+  hyperparameters: Readonly<Record<Name, HyperparameterSpec>>;
   /** The tensor-free `state_dict` description for these hyperparameters. */
   spec(h: Hyperparameters): ModelSpec;
   /** The forward pass from an input batch (tfjs NHWC) to logits. */
@@ -51,7 +55,7 @@ export interface Architecture {
 
 /** Reads a hyperparameter, falling back to the architecture's default, and checks its range. */
 export function hyperparameter(arch: Architecture, h: Hyperparameters, name: string): number {
-  const spec = arch.hyperparameters[name];
+  const spec = (arch.hyperparameters as Readonly<Record<string, HyperparameterSpec | undefined>>)[name];
   if (!spec) throw new Error(`${arch.name} has no hyperparameter '${name}'`);
   const value = h[name] ?? spec.default;
   if (!Number.isInteger(value) || value < spec.min || value > spec.max) {

@@ -53,7 +53,7 @@ function gapnetSpec(h: Hyperparameters): ModelSpec {
  * augmentation, PyTorch trains it to 99.5-99.6% in 13-15 epochs, where Classifier(8, 6) reaches
  * about 99.2% with the same recipe.
  */
-export const gapnet: Architecture = {
+export const gapnet: Architecture<'c1' | 'c2' | 'c3' | 'c4'> = {
   name: 'gapnet',
   description: 'Six conv-BatchNorm-ReLU blocks, a 2x2 max pool and global average pooling into a 1x1 conv head (8,076 parameters at c1=10, c2=16, c3=10, c4=16).',
   hyperparameters: {
