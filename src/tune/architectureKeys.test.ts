@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { totalParams } from '../model/registry';
 import { parseConfig, type ParsedConfig } from './config';
@@ -77,5 +78,16 @@ describe('the model key and its architecture keys', () => {
     const results = searchResults(createExperiment(parsed.space, parsed.settings, trials));
     expect(Object.keys(results.trials[0]?.config ?? {})).toEqual(expect.arrayContaining(['c1', 'c2', 'c3', 'c4']));
     expect(results.trials[0]?.config).not.toHaveProperty('f2');
+  });
+
+  it('reads configuration/gap-search.yaml as a gapnet search under the budget, and the seed config.yaml as the Classifier', () => {
+    const gap = ok(parseConfig(readFileSync(new URL('../../configuration/gap-search.yaml', import.meta.url), 'utf8'), [], options));
+    expect(gap.warnings).toEqual([]);
+    expect(gap.settings.model).toBe('gapnet');
+    const trials = sampleTrials(gap.space, gap.settings, { countParams: options.countParams });
+    for (const trial of trials) expect(trial.totalParams).toBeLessThan(10_000);
+    const seed = ok(parseConfig(readFileSync(new URL('../../configuration/config.yaml', import.meta.url), 'utf8'), [], options));
+    expect(seed.settings.model).toBe('Classifier');
+    expect(sampleTrials(seed.space, seed.settings, { countParams: options.countParams })[0]?.totalParams).toBe(9994);
   });
 });
