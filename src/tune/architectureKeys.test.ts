@@ -45,6 +45,13 @@ describe('the model key and its architecture keys', () => {
     expect(totalParams('gapnet', { c1: 8, c3: 10, c4: 12 })).toBeLessThan(8076);
   });
 
+  it('takes the model and its widths from overrides, as a shared link carries them', () => {
+    const parsed = ok(parseConfig(cfg('lr: 0.01'), ['model=gapnet', 'c4=choice(12,16)'], options));
+    expect(parsed.settings.model).toBe('gapnet');
+    expect(parsed.space.c4).toEqual({ kind: 'choice', values: [12, 16] });
+    expect(parsed.warnings).toEqual([]);
+  });
+
   it("warns past the parameter budget with the model's own widths, and at widths of another model", () => {
     const over = ok(parseConfig(cfg('model: gapnet', 'c4: [16, 24]'), [], options));
     expect(over.warnings).toEqual([
