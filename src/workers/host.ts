@@ -1,50 +1,52 @@
-/** Serves protocol requests with an engine: the body of the trial Worker, testable without one. */
+/** The trial Worker's request handlers over an engine: the body of the trial Worker, testable without one. */
 import { DeviceLostError, type TrialEngine } from '../tune/trial';
 import type { TrialRequest, TrialResponse } from './protocol';
-import { messageOf } from '../studioError';
+import type { Unnumbered } from './requestChannel';
+import { errorReply, serveRequest, type Handlers, type Post } from './workerHost';
 
-/** Posts one response; big buffers in it are transferred, not copied. */
-export type Post = (response: TrialResponse, transfer?: Transferable[]) => void;
+/** The trial protocol's `error` reply. */
+type ErrorResponse = Extract<TrialResponse, { kind: 'error' }>;
+
+/** Each trial request answered by `engine`: events while a trial trains, then one reply. */
+export function trialHandlers(engine: TrialEngine): Handlers<TrialRequest, TrialResponse> {
+  return {
+    train: async (request, event) => {
+      const result = await engine.train(request.run, {
+        onStarted: (started) => event({ kind: 'started', started }),
+        onProgress: (progress) => event({ kind: 'progress', progress }),
+        onEpoch: (report, snapshot) => event({ kind: 'epoch', report, snapshot }),
+        onHeartbeat: () => event({ kind: 'heartbeat' }),
+      });
+      return { reply: { kind: 'finished', result } };
+    },
+    stop: async () => {
+      await engine.stop();
+      return { reply: { kind: 'stopped' } };
+    },
+    snapshot: async () => ({ reply: { kind: 'snapshot', snapshot: await engine.snapshot() } }),
+    predict: async (request) => {
+      const logits = await engine.predict(request.pixels);
+      return { reply: { kind: 'logits', logits }, transfer: [logits.buffer] };
+    },
+    dispose: async () => {
+      await engine.dispose();
+      return { reply: { kind: 'disposed' } };
+    },
+    // Answered by breaking the Worker, not by a reply (see trial.worker.ts).
+    fault: (request) => {
+      engine.injectFault?.(request.fault);
+      return Promise.resolve(null);
+    },
+  };
+}
+
+/** The `error` reply, marked when the trial's GPU was lost so the runner offers the CPU instead. */
+export function trialErrorReply(error: unknown): Unnumbered<TrialResponse> {
+  const { message } = errorReply<ErrorResponse>(error);
+  return error instanceof DeviceLostError ? { kind: 'error', message, deviceLost: true } : { kind: 'error', message };
+}
 
 /** Answers one request: events while it runs, then exactly one reply (or an error) with its id. */
-export async function handleRequest(engine: TrialEngine, request: TrialRequest, post: Post): Promise<void> {
-  const { id } = request;
-  try {
-    switch (request.kind) {
-      case 'train': {
-        const result = await engine.train(request.run, {
-          onStarted: (started) => post({ kind: 'started', id, started }),
-          onProgress: (progress) => post({ kind: 'progress', id, progress }),
-          onEpoch: (report, snapshot) => post({ kind: 'epoch', id, report, snapshot }),
-          onHeartbeat: () => post({ kind: 'heartbeat', id }),
-        });
-        post({ kind: 'finished', id, result });
-        return;
-      }
-      case 'stop':
-        await engine.stop();
-        post({ kind: 'stopped', id });
-        return;
-      case 'snapshot': {
-        const snapshot = await engine.snapshot();
-        post({ kind: 'snapshot', id, snapshot });
-        return;
-      }
-      case 'predict': {
-        const logits = await engine.predict(request.pixels);
-        post({ kind: 'logits', id, logits }, [logits.buffer]);
-        return;
-      }
-      case 'dispose':
-        await engine.dispose();
-        post({ kind: 'disposed', id });
-        return;
-      case 'fault':
-        // Answered by breaking the Worker, not by a reply (see trial.worker.ts).
-        engine.injectFault?.(request.fault);
-        return;
-    }
-  } catch (error) {
-    post({ kind: 'error', id, message: messageOf(error), ...(error instanceof DeviceLostError ? { deviceLost: true } : {}) });
-  }
+export function handleRequest(engine: TrialEngine, request: TrialRequest, post: Post<TrialResponse>): Promise<void> {
+  return serveRequest(trialHandlers(engine), request, post, trialErrorReply);
 }

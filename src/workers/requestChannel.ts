@@ -6,7 +6,7 @@
  */
 
 /** A message of a protocol: keyed by `kind`, with the id of the request it belongs to. */
-interface Numbered {
+export interface Numbered {
   kind: string;
   id: number;
 }
