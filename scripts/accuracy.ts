@@ -1,9 +1,16 @@
 /**
- * `npm run accuracy [-- --independent] [--seeds N] [--epochs N] [--train-limit N] [--val-limit N] [--torch-threads N] [--backend B]`:
+ * `npm run accuracy [-- --independent] [--config FILE [--target PCT]] [--seeds N] [--epochs N] [--train-limit N]
+ * [--val-limit N] [--torch-threads N] [--concurrency N] [--backend B]`:
  * trains the seed's recipe (Classifier(8, 6), Adam lr 1e-3, batch 64, full MNIST) for 20 epochs
  * on 3 seeds in the studio and in PyTorch, and prints the per-epoch table of test accuracy (mean
  * and min-max over the seeds) with the checks of scripts/lib/accuracyTable.ts. Raw rows go to
  * bench/results/accuracy-<date>.jsonl. A measurement, not a test: `npm test` does not run it.
+ *
+ * `--config FILE` (with `--independent`) trains a config.yaml whose every key is fixed, such as
+ * configuration/best.yaml, instead of the seed's recipe, for its own max_num_epochs: seed i is
+ * the config's trial i (trial seed `seed * 1000 + i`, as the search runner gives it) in the studio
+ * and `seed=<that>` in the exported project. Its checks are the issue's: the means at the last
+ * epoch within BEST_TOLERANCE_POINTS, and the studio's mean at least `--target` percent.
  *
  * By default each seed is one run done twice: PyTorch draws the initial weights
  * (`torch.manual_seed(seed)`), the studio reads them from the .pt PyTorch saved, and both train
@@ -44,6 +51,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONFIG = join(ROOT, 'configuration', 'config.yaml');
 /** The seed's recipe, on top of configuration/config.yaml (which searches lr over 1e-3 and 1e-2). */
 const RECIPE = { f1: 8, f2: 6, lr: 1e-3, beta1: 0.9, beta2: 0.999, batch_size: 64 };
+/** How far apart the two means may end for a `--config` recipe, in points. */
+const BEST_TOLERANCE_POINTS = 0.1;
 
 function positiveInt(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
@@ -60,9 +69,16 @@ interface Options {
   torchThreads: number;
   backend: BackendChoice;
   independent: boolean;
+  /** A config.yaml with every key fixed, trained instead of the seed's recipe. */
+  config?: { path: string; text: string; seed: number };
+  /** The studio's mean at the last epoch must reach this fraction (with `config`). */
+  target?: number;
+  /** Trials the studio trains at once. */
+  concurrency: number;
 }
 
 function recipeOverrides(options: Options): string[] {
+  if (options.config) return [`max_num_epochs=${options.epochs}`, `num_trials=${options.seeds}`, 'scheduler=fifo'];
   return [
     `f1=${RECIPE.f1}`,
     `f2=${RECIPE.f2}`,
@@ -76,27 +92,32 @@ function recipeOverrides(options: Options): string[] {
   ];
 }
 
-/** The studio's runs: one search of `seeds` trials (trial i trains with seed i), one trial at a time. */
+/** The seed of trial `index` (0-based) of the runs: the search runner's per-trial seed. */
+function trialSeed(options: Options, index: number): number {
+  return (options.config?.seed ?? 0) * 1000 + index;
+}
+
+/** The studio's runs: one search of `seeds` trials (trial i trains with seed trialSeed(i)), `concurrency` at a time. */
 async function studioRuns(options: Options, record: (row: AccuracyRow) => void): Promise<string> {
   const request: AutomationRequest = {
-    configText: readFileSync(CONFIG, 'utf8'),
+    configText: options.config?.text ?? readFileSync(CONFIG, 'utf8'),
     overrides: recipeOverrides(options),
     trainLimit: options.trainLimit,
     valLimit: options.valLimit,
     backend: options.backend,
-    concurrency: 1,
+    concurrency: options.concurrency,
   };
   const session = await openStudio(new URLSearchParams({ backend: options.backend }), (text) => console.error(`page: ${text}`));
   let engine = '';
   try {
-    const seedOf = new Map<string, number>();
+    // Trial tNNNN is the search's trial NNNN - 1.
+    const seedOf = (trialId: string) => trialSeed(options, Number(trialId.slice(1)) - 1);
     await session.page.exposeFunction('digitStudioReport', (event: AutomationEvent) => {
       if (event.kind === 'trial-started') {
-        seedOf.set(event.trial_id, seedOf.size);
         engine = `${event.backend}, ${event.engine}`;
-        console.log(`studio seed ${seedOf.get(event.trial_id)}: ${engine}`);
+        console.log(`studio seed ${seedOf(event.trial_id)}: ${engine}`);
       } else if (event.kind === 'epoch') {
-        const seed = seedOf.get(event.trial_id) ?? -1;
+        const seed = seedOf(event.trial_id);
         record({ runner: 'studio', seed, epoch: event.epoch, val_acc: event.val_acc, time_s: event.time_s });
         console.log(`studio seed ${seed} epoch ${event.epoch}: val_acc=${event.val_acc.toFixed(4)} time_s=${event.time_s.toFixed(1)}`);
       } else if (event.status === 'ERROR') {
@@ -167,16 +188,19 @@ async function pairedRuns(options: Options, record: (row: AccuracyRow) => void):
 async function torchRuns(options: Options, record: (row: AccuracyRow) => void): Promise<void> {
   const project = mkdtempSync(join(tmpdir(), 'digit-accuracy-'));
   try {
-    const config = parseConfigOrThrow(readFileSync(CONFIG, 'utf8'), recipeOverrides(options));
+    const config = parseConfigOrThrow(options.config?.text ?? readFileSync(CONFIG, 'utf8'), recipeOverrides(options));
     for (const [path, text] of Object.entries(rayProjectFiles(config))) {
       mkdirSync(dirname(join(project, path)), { recursive: true });
       writeFileSync(join(project, path), text);
     }
-    for (let seed = 0; seed < options.seeds; seed++) {
+    for (let index = 0; index < options.seeds; index++) {
+      const seed = trialSeed(options, index);
       const args = [join(project, 'objective.py'), '--data-dir', mnistDataDir(), '--out', join(project, `seed-${seed}`), '--device', 'cpu'];
       if (options.trainLimit) args.push('--train-limit', String(options.trainLimit));
       if (options.valLimit) args.push('--val-limit', String(options.valLimit));
-      args.push(...Object.entries(RECIPE).map(([k, v]) => `${k}=${v}`), `max_num_epochs=${options.epochs}`, `seed=${seed}`);
+      // A --config recipe is baked into the project; the seed's recipe is passed on top of config.yaml's.
+      if (!options.config) args.push(...Object.entries(RECIPE).map(([k, v]) => `${k}=${v}`));
+      args.push(`max_num_epochs=${options.epochs}`, `seed=${seed}`);
       const threads = String(options.torchThreads);
       await runPython(args, { ...process.env, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads }, (line) => {
         const m = JSON.parse(line) as { epoch: number; val_acc: number; time_s: number };
@@ -202,6 +226,13 @@ function runPython(args: string[], env: NodeJS.ProcessEnv, onLine: (line: string
   });
 }
 
+/** A config.yaml to train as it stands: its text, its run seed and its epochs. */
+function readRecipe(path: string): { path: string; text: string; seed: number; epochs: number } {
+  const text = readFileSync(path, 'utf8');
+  const config = parseConfigOrThrow(text);
+  return { path, text, seed: config.settings.seed, epochs: config.settings.maxNumEpochs };
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -212,24 +243,34 @@ async function main(): Promise<number> {
       'torch-threads': { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       independent: { type: 'boolean', default: false },
+      config: { type: 'string' },
+      target: { type: 'string' },
+      concurrency: { type: 'string' },
     },
   });
   const backend = values.backend as BackendChoice;
   if (!BACKEND_CHOICES.includes(backend)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got ${values.backend}`);
+  const config = values.config === undefined ? undefined : readRecipe(values.config);
+  if (config && !values.independent) throw new Error('--config trains a recipe of its own: add --independent (the paired runs start from PyTorch with the seed\'s recipe)');
+  const target = values.target === undefined ? undefined : Number(values.target) / 100;
+  if (target !== undefined && !(target > 0 && target <= 1)) throw new Error(`--target must be a percentage, got ${values.target}`);
   const options: Options = {
     seeds: positiveInt('seeds', values.seeds, 3) ?? 3,
-    epochs: positiveInt('epochs', values.epochs, 20) ?? 20,
+    epochs: positiveInt('epochs', values.epochs, config?.epochs ?? 20) ?? 20,
     trainLimit: positiveInt('train-limit', values['train-limit']),
     valLimit: positiveInt('val-limit', values['val-limit']),
     // The studio's CPU step uses every core; PyTorch gets the same.
     torchThreads: positiveInt('torch-threads', values['torch-threads'], cpus().length) ?? 1,
     backend,
     independent: values.independent ?? false,
+    config: config && { path: config.path, text: config.text, seed: config.seed },
+    target,
+    concurrency: positiveInt('concurrency', values.concurrency, 1) ?? 1,
   };
   const date = new Date().toISOString().slice(0, 10);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   const out = join(ROOT, 'bench', 'results', `accuracy-${date}.jsonl`);
-  const run = { date, cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', ...options, started: new Date().toISOString() };
+  const run = { date, cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', ...options, config: options.config?.path, started: new Date().toISOString() };
   appendFileSync(out, `${JSON.stringify({ run })}\n`);
   const rows: AccuracyRow[] = [];
   const record = (row: AccuracyRow) => {
@@ -245,16 +286,20 @@ async function main(): Promise<number> {
   }
 
   const summary = summarize(rows);
-  const checks = checkAccuracy(summary);
-  appendFileSync(out, `${JSON.stringify({ engine, torch_threads: options.torchThreads, checks })}\n`);
+  const tolerance = options.config ? BEST_TOLERANCE_POINTS : undefined;
+  const checks = checkAccuracy(summary, tolerance);
+  const last = summary.at(-1)?.studio;
+  const targetOk = options.target === undefined || (last !== null && last !== undefined && last.mean >= options.target - 1e-12);
+  appendFileSync(out, `${JSON.stringify({ engine, torch_threads: options.torchThreads, checks, target: options.target, target_ok: targetOk })}\n`);
   const seconds = (runner: AccuracyRow['runner']) => rows.filter((r) => r.runner === runner).reduce((a, r) => a + r.time_s, 0);
   const against = options.independent ? `PyTorch (the exported project, ${options.torchThreads} thread(s))` : 'PyTorch (1 thread) from the same start along the same shuffle';
   console.log(`\nstudio (${engine}) against ${against}, ${run.cores} cores (${run.cpu}), ${date}:\n`);
   console.log(markdownTable(summary));
   console.log(`\ntraining and evaluation time: studio ${seconds('studio').toFixed(0)} s, PyTorch ${seconds('pytorch').toFixed(0)} s`);
-  for (const line of describeChecks(checks)) console.log(line);
+  for (const line of describeChecks(checks, tolerance)) console.log(line);
+  if (options.target !== undefined) console.log(`studio mean at the last epoch >= ${(options.target * 100).toFixed(2)}%: ${targetOk ? 'yes' : 'NO'}`);
   console.log(`raw rows: ${out}`);
-  return checks.ok ? 0 : 1;
+  return checks.ok && targetOk ? 0 : 1;
 }
 
 main().then(
