@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readMnistSplit } from '../../scripts/lib/nodeMnist';
 import type { BackendReport } from '../backend/init';
 import type { MnistSplit } from '../data/idx';
-import { handleRequest } from './host';
+import { serveRequest } from './host';
+import { TRIAL_HOST_OPTIONS, trialHandlers } from './trialHost';
 import { createLocalEngine, type LocalEngineDeps } from './localEngine';
 import { crashedWorkerMessage } from '../tune/heartbeat';
 import { DeviceLostError, type TrialEngine, type TrialRun } from '../tune/trial';
@@ -32,11 +33,11 @@ function inProcessPort(engine: TrialEngine): WorkerPort & { posted: TrialRespons
     posted,
     postMessage(message: TrialRequest) {
       const request = structuredClone(message);
-      void handleRequest(engine, request, (response) => {
+      void serveRequest(trialHandlers(engine), request, (response) => {
         posted.push(response);
         const event = { data: structuredClone(response) } as MessageEvent<TrialResponse>;
         for (const listener of listeners) listener(event);
-      });
+      }, TRIAL_HOST_OPTIONS);
     },
     addEventListener(type: string, listener: unknown) {
       if (type === 'message') listeners.push(listener as (event: MessageEvent<TrialResponse>) => void);

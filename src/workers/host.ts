@@ -1,50 +1,78 @@
-/** Serves protocol requests with an engine: the body of the trial Worker, testable without one. */
-import { DeviceLostError, type TrialEngine } from '../tune/trial';
-import type { TrialRequest, TrialResponse } from './protocol';
+/**
+ * The Worker's half of every Worker protocol (trials, inference, checkpoint import, backend probe,
+ * benchmark): a table of handlers, one per request kind. Each request gets exactly one reply with
+ * its id: what its handler returns, or an `error` reply with the message of what it threw. A
+ * handler may post events of its running request before that reply. The page's half is
+ * requestChannel.ts.
+ */
 import { messageOf } from '../studioError';
+import type { ErrorReply, Numbered, Unnumbered } from './message';
 
-/** Posts one response; big buffers in it are transferred, not copied. */
-export type Post = (response: TrialResponse, transfer?: Transferable[]) => void;
+/** Posts one message to the page; big buffers in it are transferred, not copied. */
+export type Post<Response> = (response: Response, transfer?: Transferable[]) => void;
 
-/** Answers one request: events while it runs, then exactly one reply (or an error) with its id. */
-export async function handleRequest(engine: TrialEngine, request: TrialRequest, post: Post): Promise<void> {
+/** A handler's reply, and the buffers in it to transfer rather than copy. */
+export interface Reply<Response> {
+  reply: Unnumbered<Response>;
+  transfer?: Transferable[];
+}
+
+/** What a handler returns for a request that is answered by breaking the Worker, not by a reply (a trial's `fault`). */
+export const NO_REPLY = Symbol('no reply');
+
+/** Serves one request kind: may `emit` events of the running request, then returns its reply. */
+export type Handler<Request, Response> = (
+  request: Request,
+  emit: (event: Unnumbered<Response>) => void,
+) => Promise<Reply<Response> | typeof NO_REPLY> | Reply<Response> | typeof NO_REPLY;
+
+/** One handler per request kind of a protocol. */
+export type Handlers<Request extends Numbered, Response extends Numbered> = {
+  [Kind in Request['kind']]: Handler<Extract<Request, { kind: Kind }>, Response>;
+};
+
+/** How a protocol words its `error` reply beyond the message (a trial's `deviceLost`). */
+export interface HostOptions<Response> {
+  errorFields?: (error: unknown) => Partial<Unnumbered<Extract<Response, ErrorReply>>>;
+}
+
+/** A reply that transfers `transfer` instead of copying it. */
+export function reply<Response>(response: Unnumbered<Response>, transfer?: Transferable[]): Reply<Response> {
+  return transfer ? { reply: response, transfer } : { reply: response };
+}
+
+/** Answers one request with its kind's handler: its events, then exactly one reply (or `error`) with its id. */
+export async function serveRequest<Request extends Numbered, Response extends Numbered>(
+  handlers: Handlers<Request, Response>,
+  request: Request,
+  post: Post<Response>,
+  options: HostOptions<Response> = {},
+): Promise<void> {
   const { id } = request;
+  const handler = handlers[request.kind as Request['kind']] as Handler<Request, Response>;
   try {
-    switch (request.kind) {
-      case 'train': {
-        const result = await engine.train(request.run, {
-          onStarted: (started) => post({ kind: 'started', id, started }),
-          onProgress: (progress) => post({ kind: 'progress', id, progress }),
-          onEpoch: (report, snapshot) => post({ kind: 'epoch', id, report, snapshot }),
-          onHeartbeat: () => post({ kind: 'heartbeat', id }),
-        });
-        post({ kind: 'finished', id, result });
-        return;
-      }
-      case 'stop':
-        await engine.stop();
-        post({ kind: 'stopped', id });
-        return;
-      case 'snapshot': {
-        const snapshot = await engine.snapshot();
-        post({ kind: 'snapshot', id, snapshot });
-        return;
-      }
-      case 'predict': {
-        const logits = await engine.predict(request.pixels);
-        post({ kind: 'logits', id, logits }, [logits.buffer]);
-        return;
-      }
-      case 'dispose':
-        await engine.dispose();
-        post({ kind: 'disposed', id });
-        return;
-      case 'fault':
-        // Answered by breaking the Worker, not by a reply (see trial.worker.ts).
-        engine.injectFault?.(request.fault);
-        return;
-    }
+    const answer = await handler(request, (event) => post({ ...event, id } as Response));
+    if (answer !== NO_REPLY) post({ ...answer.reply, id } as Response, answer.transfer);
   } catch (error) {
-    post({ kind: 'error', id, message: messageOf(error), ...(error instanceof DeviceLostError ? { deviceLost: true } : {}) });
+    const failed: ErrorReply = { kind: 'error', id, message: messageOf(error), ...options.errorFields?.(error) };
+    // Every protocol's responses include its `error` reply.
+    post(failed as unknown as Response);
   }
+}
+
+/** The part of a Worker's global scope a host uses. */
+export interface HostScope<Request> {
+  addEventListener(type: 'message', listener: (event: MessageEvent<Request>) => void): void;
+  postMessage(message: unknown, transfer: Transferable[]): void;
+}
+
+/** Serves every request that reaches this Worker with `handlers`. */
+export function serveWorker<Request extends Numbered, Response extends Numbered>(
+  scope: HostScope<Request>,
+  handlers: Handlers<Request, Response>,
+  options: HostOptions<Response> = {},
+): void {
+  scope.addEventListener('message', (event) => {
+    void serveRequest(handlers, event.data, (response, transfer = []) => scope.postMessage(response, transfer), options);
+  });
 }

@@ -10,7 +10,8 @@ import { pixelsToBatch } from '../train/dataset';
 import { initialValues } from '../train/init';
 import { Rng } from '../train/rng';
 import { createLocalInferenceEngine } from './inferenceEngine';
-import { handleInferenceRequest } from './inferenceHost';
+import { serveRequest } from './host';
+import { inferenceHandlers } from './inferenceHost';
 import type { InferenceEngine, InferenceRequest, InferenceResponse } from './inferenceProtocol';
 import { createInferenceWorkerEngine, type InferencePort } from './inferenceWorkerEngine';
 
@@ -33,7 +34,7 @@ function inProcessPort(engine: InferenceEngine): InferencePort & { posted: Infer
   return {
     posted,
     postMessage(message: InferenceRequest) {
-      void handleInferenceRequest(engine, structuredClone(message), (response) => {
+      void serveRequest(inferenceHandlers(engine), structuredClone(message), (response) => {
         posted.push(response);
         const event = { data: structuredClone(response) } as MessageEvent<InferenceResponse>;
         for (const listener of listeners) listener(event);

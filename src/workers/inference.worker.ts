@@ -1,13 +1,9 @@
 /// <reference lib="webworker" />
 /** A Web Worker that predicts drawn digits and evaluates models on the test split, off the page's thread. */
+import { serveWorker } from './host';
 import { createLocalInferenceEngine } from './inferenceEngine';
-import { handleInferenceRequest } from './inferenceHost';
-import type { InferenceRequest } from './inferenceProtocol';
+import { inferenceHandlers } from './inferenceHost';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-const engine = createLocalInferenceEngine();
-
-self.addEventListener('message', (event: MessageEvent<InferenceRequest>) => {
-  void handleInferenceRequest(engine, event.data, (response, transfer = []) => self.postMessage(response, transfer));
-});
+serveWorker(self, inferenceHandlers(createLocalInferenceEngine()));

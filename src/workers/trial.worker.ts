@@ -1,9 +1,10 @@
 /// <reference lib="webworker" />
 /** A Web Worker that trains one trial at a time on its own tfjs backend. */
-import { handleRequest } from './host';
+import { NO_REPLY, serveWorker } from './host';
 import { createLocalEngine } from './localEngine';
 import type { TrialFault } from '../tune/trial';
-import type { TrialRequest } from './protocol';
+import type { TrialRequest, TrialResponse } from './protocol';
+import { TRIAL_HOST_OPTIONS, trialHandlers } from './trialHost';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -33,11 +34,14 @@ function breakWorker(fault: TrialFault): void {
   }
 }
 
-self.addEventListener('message', (event: MessageEvent<TrialRequest>) => {
-  const request = event.data;
-  if (request.kind === 'fault') {
-    breakWorker(request.fault);
-    return;
-  }
-  void handleRequest(engine, request, (response, transfer = []) => self.postMessage(response, transfer));
-});
+serveWorker<TrialRequest, TrialResponse>(
+  self,
+  {
+    ...trialHandlers(engine),
+    fault: (request) => {
+      breakWorker(request.fault);
+      return NO_REPLY;
+    },
+  },
+  TRIAL_HOST_OPTIONS,
+);
