@@ -15,7 +15,7 @@ import { searchResults } from '../../src/tune/results';
 import { DEFAULT_SETTINGS } from '../../src/tune/space';
 
 /** The bundled configuration, used when --config is not given. */
-export const DEFAULT_CONFIG_PATH = 'configuration/config.yaml';
+const DEFAULT_CONFIG_PATH = 'configuration/config.yaml';
 
 function writeFiles(out: string, files: Readonly<Record<string, string | Uint8Array>>): string[] {
   for (const [path, data] of Object.entries(files)) {

@@ -11,7 +11,7 @@ import { parseStudioConfig } from './configSlice';
 import { quoteLinkPart, readUrlState, urlStateProblem } from './urlState';
 
 /** Longest query string a link may carry. */
-export const MAX_LINK_QUERY_CHARS = (MAX_OVERRIDE_CHARS + 16) * 8;
+const MAX_LINK_QUERY_CHARS = (MAX_OVERRIDE_CHARS + 16) * 8;
 
 /** What a shared link asks for, or why it is refused. */
 export type SharedLink = { ok: true; backend: BackendChoice; overrides: string[] } | { ok: false; problem: string };

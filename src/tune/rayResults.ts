@@ -29,7 +29,7 @@ export interface RayResultRow {
 }
 
 /** Where one trial's files go inside the experiment folder. */
-export function trialDirName(trialId: string): string {
+function trialDirName(trialId: string): string {
   return trialId.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
@@ -43,7 +43,7 @@ export function trialParams(trial: TrialRecord, state: ExperimentState): Record<
 const isFinished = (trial: TrialRecord) => trial.status !== TRIAL_STATUS.pending && trial.status !== TRIAL_STATUS.running;
 
 /** One row per recorded epoch of a trial, in order; time_total_s sums the epochs' durations. */
-export function trialResultRows(trial: TrialRecord, state: ExperimentState, experimentId: string): RayResultRow[] {
+function trialResultRows(trial: TrialRecord, state: ExperimentState, experimentId: string): RayResultRow[] {
   const config = trialParams(trial, state);
   let total: number | null = 0;
   return trial.history.map((epoch, index) => {
@@ -86,7 +86,7 @@ function csvCell(value: string | number | boolean | null | undefined): string {
 }
 
 /** A trial's progress.csv: its result.json rows, with config keys flattened to `config/<key>` as Ray does. */
-export function trialProgressCsv(rows: readonly RayResultRow[]): string {
+function trialProgressCsv(rows: readonly RayResultRow[]): string {
   const configKeys = [...HYPERPARAMETERS, 'max_num_epochs'];
   const header = [...ROW_FIELDS, ...configKeys.map((key) => `config/${key}`)];
   const lines = rows.map((row) => [...ROW_FIELDS.map((f) => row[f]), ...configKeys.map((key) => row.config[key])].map(csvCell).join(','));
@@ -94,7 +94,7 @@ export function trialProgressCsv(rows: readonly RayResultRow[]): string {
 }
 
 /** experiment_state.json: what a user looks at first: the metric, the best trial and where each trial lives. */
-export function experimentSummary(state: ExperimentState, experimentId: string) {
+function experimentSummary(state: ExperimentState, experimentId: string) {
   const best = bestTrial(state);
   return {
     experiment_id: experimentId,

@@ -8,9 +8,9 @@
 import type { BatchNormSlots, FusedBlock, FusedLayout, ImageTensor, LayerParams } from './layout';
 
 /** Threads per workgroup of a pass kernel. */
-export const PASS_THREADS = 256;
+const PASS_THREADS = 256;
 /** Threads of a statistics kernel (one workgroup) and per workgroup of the Adam kernel. */
-export const REDUCE_THREADS = 256;
+const REDUCE_THREADS = 256;
 /** Bytes between two steps' uniform records (the minimum dynamic-offset alignment). */
 export const STEP_STRIDE = 256;
 
