@@ -57,7 +57,7 @@ async function startInPage(page: Page, c: Case): Promise<number[]> {
       const { initBackend } = await load<typeof import('../src/backend/init')>('/src/backend/init.ts');
       const { loadMnist } = await load<typeof import('../src/data/loadMnist')>('/src/data/loadMnist.ts');
       const { mnistManifestUrl } = await load<typeof import('../src/data/manifest')>('/src/data/manifest.ts');
-      const { createTrainer } = await load<typeof import('../src/engine/trainer')>('/src/train/trainer.ts');
+      const { createTrainer } = await load<typeof import('../src/engine/trainer')>('/src/engine/trainer.ts');
       await initBackend('webgpu');
       const mnist = await loadMnist({ manifestUrl: mnistManifestUrl(document.baseURI) });
       const both = c.train === 'train+test';

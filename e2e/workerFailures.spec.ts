@@ -16,26 +16,43 @@ const SUBSET = { trainLimit: 6000, valLimit: 200 };
 /** A page's search events, and faults armed to break a trial's Worker as soon as it reports its first epoch. */
 interface Studio {
   events: AutomationEvent[];
-  /** Breaks `trialId`'s Worker with `fault` the moment its epoch 1 arrives; resolves with whether it could. */
+  /**
+   * Breaks `trialId`'s Worker with `fault` the moment the page hears of its epoch 1; resolves with
+   * whether it could. Armed in the page, so the fault leaves for the Worker at once, not after a
+   * round trip through the test runner that a busy machine can stretch past the trial's end.
+   */
   breakAfterFirstEpoch: (trialId: string, fault: TrialFault) => Promise<boolean>;
 }
 
 /** Opens the studio on a backend (wasm unless named), with the page's events collected. */
 async function openStudio(page: Page, backend = 'wasm'): Promise<Studio> {
   const automation = new StudioAutomation(page);
-  const armed = new Map<string, (event: AutomationEvent) => void>();
-  await automation.open(backend, (event) => {
-    if (event.kind === 'epoch' && event.epoch === 1) armed.get(event.trial_id)?.(event);
-  });
+  await automation.open(backend);
   return {
     events: automation.events,
     breakAfterFirstEpoch: (trialId, fault) =>
-      new Promise((resolve, reject) => {
-        armed.set(trialId, () => {
-          armed.delete(trialId);
-          page.evaluate(([id, how]) => window.digitStudio!.injectTrialFault(id, how), [trialId, fault] as const).then(resolve, reject);
-        });
-      }),
+      page.evaluate(
+        ([id, how]) =>
+          new Promise<boolean>((resolve) => {
+            // One wrapper of the page's event report, holding every armed fault by trial.
+            const page = window as { armedFaults?: Map<string, () => void> };
+            if (!page.armedFaults) {
+              const armed = new Map<string, () => void>();
+              page.armedFaults = armed;
+              const forward = window.digitStudioReport;
+              window.digitStudioReport = (event) => {
+                const fire = event.kind === 'epoch' && event.epoch === 1 ? armed.get(event.trial_id) : undefined;
+                if (fire) {
+                  armed.delete(event.trial_id);
+                  fire();
+                }
+                forward?.(event);
+              };
+            }
+            page.armedFaults.set(id, () => resolve(window.digitStudio!.injectTrialFault(id, how)));
+          }),
+        [trialId, fault] as const,
+      ),
   };
 }
 

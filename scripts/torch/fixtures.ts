@@ -24,6 +24,9 @@ export interface JsonTensor {
 /** The fixture `make_fixtures.py` writes, as JSON. */
 export interface TorchFixture {
   torch_version: string;
+  /** The registry's name of the model, and its hyperparameters (also spread at the top level). */
+  model: string;
+  hyperparameters: Record<string, number>;
   f1: number;
   f2: number;
   batch: number;
@@ -57,10 +60,12 @@ export interface TorchStep {
   before: TorchState;
   loss: number;
   grads: number[][];
+  /** Smallest |input| of any nn.ReLU module in this step's forward pass (null for a model without one). */
+  relu_margin: number | null;
   after: TorchState;
 }
 
-let cached: TorchFixture | undefined;
+const cached = new Map<string, TorchFixture>();
 
 /** Throws, with the install command, when Debian's python3-torch is missing: tests against PyTorch are never skipped. */
 export function requireTorch(): void {
@@ -73,15 +78,20 @@ export function requireTorch(): void {
   }
 }
 
-/** Runs the reference PyTorch model (scripts/torch/make_fixtures.py) and returns its fixture. */
-export function torchFixture(): TorchFixture {
-  if (cached) return cached;
+/**
+ * Runs a reference PyTorch model (scripts/torch/make_fixtures.py: the Classifier at f1=8, f2=6 by
+ * default, or `gapnet` at its defaults) and returns its fixture.
+ */
+export function torchFixture(model = 'Classifier'): TorchFixture {
+  const known = cached.get(model);
+  if (known) return known;
   requireTorch();
   const out = join(mkdtempSync(join(tmpdir(), 'torch-fixture-')), 'fixture.json');
   const script = join(dirname(fileURLToPath(import.meta.url)), 'make_fixtures.py');
-  execFileSync(TORCH_PYTHON, [script, mnistDataDir(), out], { stdio: ['ignore', 'inherit', 'inherit'] });
-  cached = JSON.parse(readFileSync(out, 'utf8')) as TorchFixture;
-  return cached;
+  execFileSync(TORCH_PYTHON, [script, mnistDataDir(), out, model], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const fixture = JSON.parse(readFileSync(out, 'utf8')) as TorchFixture;
+  cached.set(model, fixture);
+  return fixture;
 }
 
 /** A fixture state dict as the studio's typed tensors. */

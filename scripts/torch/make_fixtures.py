@@ -1,6 +1,8 @@
-"""Writes parity fixtures from the original PyTorch Classifier.
+"""Writes parity fixtures from the original PyTorch Classifier (or another architecture).
 
-Usage: /usr/bin/python3 scripts/torch/make_fixtures.py MNIST_DATA_DIR OUT.json
+Usage: /usr/bin/python3 scripts/torch/make_fixtures.py MNIST_DATA_DIR OUT.json [MODEL]
+
+MODEL is the registry's name: Classifier (the default, f1=8, f2=6) or gapnet (its defaults).
 
 The fixture holds the initial state_dict, a batch of real MNIST test images (/255) and labels,
 eval- and train-mode logits, the loss and every parameter gradient of one training-mode pass, and
@@ -21,6 +23,26 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pt_classifier import Classifier  # noqa: E402  (the original model, shared with the checkpoint checks)
+from pt_gapnet import GapNet  # noqa: E402
+
+# Each model the fixture can hold: its class, the hyperparameters it is built with, and the seed of
+# its initialisation. gapnet's ReLUs see ~10^5 pre-activations a step; with seed 1234 one of the
+# first step's lies 1.3e-8 from the kink, where float32 rounding in any two implementations may put
+# it on either side and pass or stop its gradient. Seed 5 keeps every one of them 2e-6 or more
+# away, and the fixture records that margin (`relu_margin`) so the tests can check it.
+MODELS = {
+    "Classifier": (Classifier, {"f1": 8, "f2": 6}, 1234),
+    "gapnet": (GapNet, {"c1": 10, "c2": 16, "c3": 10, "c4": 16}, 5),
+}
+
+
+def relu_margin_probe(model):
+    """Returns a list that each forward pass through the model's nn.ReLU modules extends with min |input|."""
+    margins = []
+    for module in model.modules():
+        if isinstance(module, torch.nn.ReLU):
+            module.register_forward_hook(lambda _m, inputs, _out: margins.append(inputs[0].abs().min().item()))
+    return margins
 
 
 def read_idx(path, header):
@@ -58,8 +80,10 @@ def adam_state(optim, model):
 
 def main():
     data_dir, out_path = sys.argv[1], sys.argv[2]
-    f1, f2, batch, lr, betas = 8, 6, 16, 1e-2, (0.9, 0.99)
-    torch.manual_seed(1234)
+    model_name = sys.argv[3] if len(sys.argv) > 3 else "Classifier"
+    model_class, hyperparameters, seed = MODELS[model_name]
+    batch, lr, betas = 16, 1e-2, (0.9, 0.99)
+    torch.manual_seed(seed)
     torch.set_num_threads(1)
     torch.set_default_dtype(torch.float32)
 
@@ -69,7 +93,7 @@ def main():
     images = torch.tensor(list(pixels[: count * 784]), dtype=torch.float32).reshape(count, 1, 28, 28) / 255.0
     targets = torch.tensor(list(labels[:count]), dtype=torch.int64)
 
-    model = Classifier(f1, f2)
+    model = model_class(**hyperparameters)
     initial = copy.deepcopy(model)
     x, y = images[:batch], targets[:batch]
 
@@ -86,10 +110,12 @@ def main():
     trained = copy.deepcopy(initial)
     trained.train()
     optim = torch.optim.Adam(trained.parameters(), lr=lr, betas=betas)
+    margins = relu_margin_probe(trained)
     steps = []
     for step in range(3):
         lo = batch * (step + 1)
         before = {"state": state_list(trained), "adam": adam_state(optim, trained)}
+        margins.clear()
         optim.zero_grad()
         step_loss = F.cross_entropy(trained(images[lo: lo + batch]), targets[lo: lo + batch])
         step_loss.backward()
@@ -100,12 +126,13 @@ def main():
             "before": before,
             "loss": step_loss.item(),
             "grads": step_grads,
+            "relu_margin": min(margins) if margins else None,
             "after": {"state": state_list(trained), "adam": adam_state(optim, trained)},
         })
 
     fixture = {
         "torch_version": torch.__version__,
-        "f1": f1, "f2": f2, "batch": batch, "lr": lr, "betas": list(betas),
+        "model": model_name, "hyperparameters": hyperparameters, **hyperparameters, "batch": batch, "lr": lr, "betas": list(betas),
         "total_params": sum(p.numel() for p in model.parameters()),
         "parameter_keys": [k for k, _ in model.named_parameters()],
         "initial_state": state_list(initial),

@@ -8,8 +8,12 @@ usage:
       and every module main.py imports.
   ray_project_check.py arch PROJECT_DIR OUT_JSON F1,F2 [F1,F2 ...]
       Imports architecture.py and writes each Classifier(f1, f2)'s state_dict keys and shapes.
-  ray_project_check.py logits PROJECT_DIR OUT_JSON CHECKPOINT IMAGES
-      Loads CHECKPOINT's (model_sd, optim_sd) strictly into architecture.py's Classifier and writes
+  ray_project_check.py models PROJECT_DIR OUT_JSON CONFIG_JSON [CONFIG_JSON ...]
+      Builds each config (a JSON object: `model` and its widths) with architecture.py's build_model
+      and writes its class name, state_dict keys and shapes, and parameter count.
+  ray_project_check.py logits PROJECT_DIR OUT_JSON CHECKPOINT IMAGES [CONFIG_JSON]
+      Loads CHECKPOINT's (model_sd, optim_sd) strictly into architecture.py's Classifier (its
+      widths read from the checkpoint), or into build_model(CONFIG_JSON) when given, and writes
       the eval logits of IMAGES (raw float32, N x 28 x 28 in 0..1).
 """
 import ast
@@ -86,12 +90,28 @@ def check_arch(project, out, shapes):
     json.dump(report, open(out, "w"))
 
 
-def check_logits(project, out, checkpoint, images_path):
+def check_models(project, out, configs):
+    sys.path.insert(0, project)
+    from architecture import build_model, total_params
+    report = []
+    for text in configs:
+        model = build_model(json.loads(text))
+        report.append({
+            "class": type(model).__name__, "total_params": total_params(model),
+            "entries": [[k, list(v.shape)] for k, v in model.state_dict().items()],
+        })
+    json.dump(report, open(out, "w"))
+
+
+def check_logits(project, out, checkpoint, images_path, config=None):
     sys.path.insert(0, project)
     import torch
-    from architecture import Classifier
+    from architecture import Classifier, build_model
     model_sd, optim_sd = torch.load(checkpoint)
-    model = Classifier(model_sd["CL1.weight"].shape[0], model_sd["bneck1.Projection.weight"].shape[0])
+    if config is None:
+        model = Classifier(model_sd["CL1.weight"].shape[0], model_sd["bneck1.Projection.weight"].shape[0])
+    else:
+        model = build_model(json.loads(config))
     model.load_state_dict(model_sd, strict=True)
     model.eval()
     pixels = torch.frombuffer(bytearray(open(images_path, "rb").read()), dtype=torch.float32).reshape(-1, 1, 28, 28)
@@ -106,6 +126,8 @@ if __name__ == "__main__":
         check_ast(*rest)
     elif command == "arch":
         check_arch(rest[0], rest[1], rest[2:])
+    elif command == "models":
+        check_models(rest[0], rest[1], rest[2:])
     elif command == "logits":
         check_logits(*rest)
     else:

@@ -81,6 +81,8 @@ export function precompileFusedWebGpu(setup: Pick<EngineSetup, 'architecture' | 
 export const fusedWebGpuEngineFactory: EngineFactory = {
   name: ENGINE_NAMES.fusedWebGpu,
   unavailable(setup) {
+    // The model first: it is the reason that holds on every device.
+    if (setup.architecture !== classifier) return `the fused WebGPU kernels train the Classifier only, not ${setup.architecture.name}`;
     if (!currentWebGpuBackend()) return 'tfjs is not running on WebGPU';
     const keys = recipeKeysInUse(setup.recipe ?? SEED_RECIPE);
     if (keys.length > 0) return `the fused WebGPU kernels train the seed's recipe only, not ${keys.join(', ')}`;

@@ -1,4 +1,4 @@
-import { defaultHyperparameters, getArchitecture } from '../model/registry';
+import { DEFAULT_ARCHITECTURE, defaultHyperparameters, getArchitecture } from '../model/registry';
 import { initialValues } from '../train/init';
 import { Rng } from '../train/rng';
 import type { EngineSetup } from './stepEngine';
@@ -6,12 +6,12 @@ import type { EngineSetup } from './stepEngine';
 const PIXELS = 28 * 28;
 
 /**
- * The default Classifier, seeded, with one batch of seeded random images (0..255) and labels
+ * A registered model at its default hyperparameters (the Classifier unless `model` names another), seeded, with one batch of seeded random images (0..255) and labels
  * 0..9 in turn as both its training and validation data: what the start-up probe and the
  * benchmark time every engine on.
  */
-export function syntheticSetup(batch: number, seed: number, lr = 1e-3): EngineSetup {
-  const architecture = getArchitecture();
+export function syntheticSetup(batch: number, seed: number, lr = 1e-3, model: string = DEFAULT_ARCHITECTURE): EngineSetup {
+  const architecture = getArchitecture(model);
   const hyperparameters = defaultHyperparameters(architecture);
   const spec = architecture.spec(hyperparameters);
   const pixels = new Rng(seed + 1);

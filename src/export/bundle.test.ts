@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { unzipSync, strFromU8 } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classifier } from '../model/classifier';
+import { gapnet } from '../model/gapnet';
 import { toTorchStateDict } from '../model/stateDict';
 import { initialValues } from '../train/init';
 import { Rng } from '../train/rng';
@@ -54,5 +55,31 @@ describe('trial export bundle', () => {
       expect(parsed.space[name]).toEqual({ kind: 'fixed', value: CONFIG[name] });
     }
     expect(parsed.settings).toMatchObject({ numTrials: 1, maxNumEpochs: 4, seed: 42, model: 'Classifier' });
+  });
+});
+
+describe('trial export bundle of a gapnet trial', () => {
+  it('holds checkpoint.pt, config.yaml and results.json, without the tfjs layers model (built for the Classifier only)', async () => {
+    await tf.setBackend('cpu');
+    const config: TrainConfig = { model: 'gapnet', c1: 8, c2: 12, c3: 8, c4: 12, lr: 0.005, beta1: 0.9, beta2: 0.999, batch_size: 64, seed: 1, max_num_epochs: 15 };
+    const widths = { c1: 8, c2: 12, c3: 8, c4: 12 };
+    const spec = gapnet.spec(widths);
+    const network = initialValues(spec, new Rng(5));
+    const size = network.params.length;
+    const snapshot = {
+      config,
+      state: { network, adam: { step: 3, expAvg: new Float32Array(size), expAvgSq: new Float32Array(size) } },
+      stateDict: toTorchStateDict(spec, network),
+    } as unknown as TrialSnapshot;
+    const files = await trialExport(snapshot, '{}', 't1');
+    expect(files.tfjs).toBeNull();
+    const zip = unzipSync(zipTrialExport(files));
+    expect(Object.keys(zip).sort()).toEqual(['checkpoint.pt', 'config.yaml', 'results.json']);
+    expect(readCheckpoint(zip['checkpoint.pt'] ?? new Uint8Array()).model.map((t) => t.key)).toEqual(spec.entries.map((e) => e.key));
+    const parsed = parseConfig(strFromU8(zip['config.yaml'] ?? new Uint8Array()));
+    if (!parsed.ok) throw new Error('config.yaml does not parse');
+    expect(parsed.settings.model).toBe('gapnet');
+    for (const [name, value] of Object.entries(widths)) expect(parsed.space[name as keyof typeof widths]).toEqual({ kind: 'fixed', value });
+    expect(strFromU8(zip['config.yaml'] ?? new Uint8Array())).not.toMatch(/\bf1:/);
   });
 });

@@ -1,13 +1,13 @@
 import type { TrainConfig } from '../engine/trainer';
-import { DEFAULT_SETTINGS, DEFAULT_TRIAL_CONFIG, HYPERPARAMETERS, serializeSpace, type RunSettings, type SearchSpace } from '../tune';
+import { defaultSpace, DEFAULT_SETTINGS, DEFAULT_TRIAL_CONFIG, serializeSpace, trialKeys, type RunSettings } from '../tune';
 
 /**
  * A trial's config.yaml: every sampled hyperparameter as a fixed value and one trial of its
  * epochs, so `parseConfig` reads it back and `npm run tune` reruns exactly this configuration.
  */
 export function trialConfigYaml(config: TrainConfig, trialName?: string): string {
-  const space = {} as SearchSpace;
-  for (const name of HYPERPARAMETERS) {
+  const space = defaultSpace();
+  for (const name of trialKeys(config.model ?? DEFAULT_SETTINGS.model)) {
     const value = config[name];
     space[name] = { kind: 'fixed', value: typeof value === 'number' ? value : DEFAULT_TRIAL_CONFIG[name] };
   }

@@ -51,7 +51,7 @@ function bottleneck<T>(x: T, block: BottleneckShape, ops: LayerOps<T>): T {
  * The original project's `Classifier(f1, f2)`, layer for layer (DESIGN.md section 2). Its
  * "Depthwise" layer is a full 3x3 convolution, as in the original.
  */
-export const classifier: Architecture = {
+export const classifier: Architecture<'f1' | 'f2'> = {
   name: 'Classifier',
   description: 'The original lightweight MNIST classifier: a 3x3 stem and six Bottleneck blocks (9,994 parameters at f1=8, f2=6).',
   hyperparameters: {

@@ -91,19 +91,23 @@ export class Network {
     return {
       conv2d: (x, prefix, stride, padding) => {
         const [kh = 1, kw = 1, cin = 1, cout = 1] = this.shapes.get(`${prefix}.weight`) ?? [];
-        const bias = param(`${prefix}.bias`);
+        // A `bias=False` layer has no bias entry; adding nothing keeps a biased layer's ops as they were.
+        const withBias = (y: tf.Tensor): tf.Tensor => (this.shapes.has(`${prefix}.bias`) ? tf.add(y, param(`${prefix}.bias`)) : y);
         if (kh === 1 && kw === 1 && stride === 1 && padding === 0) {
           // A 1x1 convolution is a matrix product over pixels; its gradients need no conv kernels.
           const [n = 1, h = 1, w = 1] = x.shape;
           const y = tf.matMul(tf.reshape(x, [n * h * w, cin]), shaped(`${prefix}.weight`, [cin, cout]));
-          return tf.reshape(tf.add(y, bias), [n, h, w, cout]);
+          return tf.reshape(withBias(y), [n, h, w, cout]);
         }
         const filter = shaped(`${prefix}.weight`, [kh, kw, cin, cout]) as tf.Tensor4D;
-        return tf.add(conv2dExplicit(x as tf.Tensor4D, filter, stride, padding), bias);
+        return withBias(conv2dExplicit(x as tf.Tensor4D, filter, stride, padding));
       },
       batchNorm2d: (x, prefix) => this.batchNorm(x, prefix, param(`${prefix}.weight`), param(`${prefix}.bias`), mode),
       linear: (x, prefix) => tf.add(tf.matMul(x, shaped(`${prefix}.weight`, this.shapes.get(`${prefix}.weight`) ?? [])), param(`${prefix}.bias`)),
       relu6: (x) => tf.relu6(x),
+      relu: (x) => tf.relu(x),
+      maxPool2d: (x, size) => tf.maxPool(x as tf.Tensor4D, size, size, 'valid'),
+      globalAvgPool: (x) => tf.mean(x, [1, 2], true),
       add: (a, b) => tf.add(a, b),
       flatten: (x) => {
         const [n = 1, ...rest] = x.shape;

@@ -23,13 +23,14 @@ function weights(state: ReadonlyMap<string, Float32Array>, key: string): Float32
   return data;
 }
 
-function plainOps(state: ReadonlyMap<string, Float32Array>): LayerOps<Activation> {
+/** Layer ops over float tensors by key, with their PyTorch shapes (a conv weight is [out, in, k, k]). */
+function plainOps(state: ReadonlyMap<string, Float32Array>, shapes: ReadonlyMap<string, readonly number[]>): LayerOps<Activation> {
   return {
     conv2d(x, prefix, stride, padding) {
       const weight = weights(state, `${prefix}.weight`);
-      const bias = weights(state, `${prefix}.bias`);
-      const out = bias.length;
-      const k = Math.round(Math.sqrt(weight.length / (out * x.c)));
+      const [out = 1, , k = 1] = shapes.get(`${prefix}.weight`) ?? [];
+      // A `bias=False` layer has none: its outputs start from zero.
+      const bias = state.get(`${prefix}.bias`) ?? new Float32Array(out);
       const h = Math.floor((x.h + 2 * padding - k) / stride) + 1;
       const w = Math.floor((x.w + 2 * padding - k) / stride) + 1;
       const data = new Float32Array(out * h * w);
@@ -82,6 +83,34 @@ function plainOps(state: ReadonlyMap<string, Float32Array>): LayerOps<Activation
       return { c: bias.length, h: 1, w: 1, data };
     },
     relu6: (x) => ({ ...x, data: x.data.map((v) => Math.min(Math.max(v, 0), 6)) }),
+    relu: (x) => ({ ...x, data: x.data.map((v) => Math.max(v, 0)) }),
+    maxPool2d(x, size) {
+      const h = Math.floor(x.h / size);
+      const w = Math.floor(x.w / size);
+      const data = new Float32Array(x.c * h * w);
+      for (let c = 0; c < x.c; c++) {
+        for (let oy = 0; oy < h; oy++) {
+          for (let ox = 0; ox < w; ox++) {
+            let best = -Infinity;
+            for (let ky = 0; ky < size; ky++) {
+              for (let kx = 0; kx < size; kx++) best = Math.max(best, x.data[(c * x.h + oy * size + ky) * x.w + ox * size + kx] ?? -Infinity);
+            }
+            data[(c * h + oy) * w + ox] = best;
+          }
+        }
+      }
+      return { c: x.c, h, w, data };
+    },
+    globalAvgPool(x) {
+      const plane = x.h * x.w;
+      const data = new Float32Array(x.c);
+      for (let c = 0; c < x.c; c++) {
+        let sum = 0;
+        for (let p = c * plane; p < (c + 1) * plane; p++) sum += x.data[p] ?? 0;
+        data[c] = sum / plane;
+      }
+      return { c: x.c, h: 1, w: 1, data };
+    },
     add: (a, b) => ({ ...a, data: a.data.map((v, i) => v + (b.data[i] ?? 0)) }),
     // Channels-first already is PyTorch's flattening order.
     flatten: (x) => ({ c: x.data.length, h: 1, w: 1, data: x.data }),
@@ -106,8 +135,13 @@ export function plainLogits(arch: Architecture, h: Hyperparameters, stateDict: T
 
 function plainPredictorParts(arch: Architecture, h: Hyperparameters, stateDict: TorchStateDict): PlainPredictor {
   const state = new Map<string, Float32Array>();
-  for (const tensor of stateDict) if (tensor.dtype === 'float32') state.set(tensor.key, tensor.data);
-  const ops = plainOps(state);
+  const shapes = new Map<string, readonly number[]>();
+  for (const tensor of stateDict) {
+    if (tensor.dtype !== 'float32') continue;
+    state.set(tensor.key, tensor.data);
+    shapes.set(tensor.key, tensor.shape);
+  }
+  const ops = plainOps(state, shapes);
   const [height, width] = arch.spec(h).inputShape;
   return (pixels) => arch.forward(h, { c: 1, h: height, w: width, data: pixels }, ops).data;
 }

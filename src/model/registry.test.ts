@@ -31,4 +31,18 @@ describe('architecture registry', () => {
     expect(countParameters(spec)).toBe(9994);
     expect(Object.keys(ARCHITECTURES)).toContain('Classifier');
   });
+
+  it('counts gapnet at 8,076 parameters at its defaults and keeps it under the 10,000 budget', () => {
+    expect(defaultHyperparameters(getArchitecture('gapnet'))).toEqual({ c1: 10, c2: 16, c3: 10, c4: 16 });
+    expect(totalParams('gapnet', {})).toBe(8076);
+    expect(totalParams('gapnet', { c4: 20 })).toBeGreaterThan(8076);
+    expect(() => totalParams('gapnet', { c3: 0 })).toThrow(/c3/);
+    const spec = getArchitecture('gapnet').spec({});
+    // Bias-free convolutions: a weight and its BatchNorm, no `features.0.0.bias`.
+    expect(spec.entries.slice(0, 6).map((e) => e.key)).toEqual([
+      'features.0.0.weight',
+      'features.0.1.weight', 'features.0.1.bias', 'features.0.1.running_mean', 'features.0.1.running_var', 'features.0.1.num_batches_tracked',
+    ]);
+    expect(batchNormLayers(spec)).toHaveLength(6);
+  });
 });

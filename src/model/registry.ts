@@ -1,5 +1,6 @@
 import type { Architecture, Hyperparameters } from './architecture';
 import { classifier } from './classifier';
+import { gapnet } from './gapnet';
 import { countParameters } from './spec';
 
 /**
@@ -8,10 +9,21 @@ import { countParameters } from './spec';
  */
 export const ARCHITECTURES = {
   Classifier: classifier,
+  gapnet,
 } as const satisfies Record<string, Architecture>;
 
 /** A registered architecture's name. */
 export type ArchitectureName = keyof typeof ARCHITECTURES;
+
+type BuiltIn = typeof ARCHITECTURES;
+
+/** A built-in architecture's hyperparameter name: a configuration key (`f1`, `c1`, ...). */
+export type ArchitectureHyperparameterName = { [A in ArchitectureName]: keyof BuiltIn[A]['hyperparameters'] & string }[ArchitectureName];
+
+/** Every built-in architecture's hyperparameter names, each once, in registry order. */
+export const ARCHITECTURE_HYPERPARAMETERS: readonly ArchitectureHyperparameterName[] = [
+  ...new Set(Object.values(ARCHITECTURES).flatMap((arch) => Object.keys(arch.hyperparameters) as ArchitectureHyperparameterName[])),
+];
 
 /** The architecture a configuration uses when it names none. */
 export const DEFAULT_ARCHITECTURE: ArchitectureName = 'Classifier';

@@ -83,13 +83,11 @@ export function countParameters(spec: ModelSpec): number {
 export class SpecBuilder {
   readonly entries: StateEntry[] = [];
 
-  /** Conv2d(cin, cout, k) with bias. */
-  conv2d(prefix: string, cin: number, cout: number, kernel: number): this {
+  /** Conv2d(cin, cout, k), with a bias unless `bias` is false (PyTorch's `bias=False`). */
+  conv2d(prefix: string, cin: number, cout: number, kernel: number, bias = true): this {
     const fanIn = cin * kernel * kernel;
-    this.entries.push(
-      { key: `${prefix}.weight`, layout: ENTRY_LAYOUT.convWeight, torchShape: [cout, cin, kernel, kernel], trainable: true, fanIn },
-      { key: `${prefix}.bias`, layout: ENTRY_LAYOUT.bias, torchShape: [cout], trainable: true, fanIn },
-    );
+    this.entries.push({ key: `${prefix}.weight`, layout: ENTRY_LAYOUT.convWeight, torchShape: [cout, cin, kernel, kernel], trainable: true, fanIn });
+    if (bias) this.entries.push({ key: `${prefix}.bias`, layout: ENTRY_LAYOUT.bias, torchShape: [cout], trainable: true, fanIn });
     return this;
   }
 

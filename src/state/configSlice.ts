@@ -11,8 +11,8 @@ import type { StudioState } from './store';
  */
 const DEFAULT_PRESET = SEARCH_PRESETS.quick;
 
-/** Counts a sampled config's trainable parameters with the registry (the default architecture). */
-export const countParams = (config: TrialConfig): number => totalParams('Classifier', config);
+/** Counts a sampled config's trainable parameters for the configuration's `model`, with the registry. */
+export const countParams = (config: TrialConfig, model: string): number => totalParams(model, config);
 
 /** The architecture names a configuration's `model` may take. */
 export const MODEL_NAMES: readonly string[] = Object.keys(ARCHITECTURES);

@@ -66,6 +66,14 @@ describe('the models on offer', () => {
     expect(models[0]?.snapshot).toBe(checkpoints[t2!]);
   });
 
+  it('offers no gapnet trial for drawing: the drawing panel builds Classifier(f1, f2) only', () => {
+    const search = searchWith([0.91, 0.95, null]);
+    const [t1, t2] = search.experiment.trials.map((t) => t.id);
+    const gapnet = { ...snapshotOf(search, t2!, 1), config: { ...snapshotOf(search, t2!, 1).config, model: 'gapnet' } };
+    const models = listModels(search, { [t1!]: snapshotOf(search, t1!, 1), [t2!]: gapnet }, []);
+    expect(models.map((m) => m.name)).toEqual([t1]);
+  });
+
   it('names a trial’s weights by epoch, so an improved checkpoint is a new version of the same model', () => {
     const search = searchWith([0.9, null, null]);
     const id = search.experiment.trials[0]!.id;

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { ImportedModel } from '../export/importModel';
-import { totalParams } from '../model/registry';
+import { DEFAULT_ARCHITECTURE, totalParams } from '../model/registry';
 import type { TorchStateDict } from '../model/stateDict';
 import type { PretrainedModel } from '../pretrained/loadPretrained';
 import { bestTrial } from '../tune/experiment';
@@ -85,6 +85,15 @@ const hyperparameter = (snapshot: TrialSnapshot, name: string): number => {
   return value;
 };
 
+/**
+ * Whether a trial's model can be drawn on: the drawing panel, its inference Worker and the tfjs
+ * download build Classifier(f1, f2) only, so a trial of another architecture (gapnet) is not
+ * offered there; its checkpoint.pt and the Ray project still export it.
+ */
+function drawable(snapshot: TrialSnapshot): boolean {
+  return (snapshot.config.model ?? DEFAULT_ARCHITECTURE) === DEFAULT_ARCHITECTURE;
+}
+
 /** A stored model as the list offers it. */
 function storedChoice(stored: StoredModel): ModelChoice {
   const { snapshot } = stored;
@@ -143,7 +152,7 @@ export function listModels(
     const bestId = bestTrial(search.experiment)?.id ?? null;
     for (const trial of search.experiment.trials) {
       const snapshot = bestCheckpoints[trial.id];
-      if (!snapshot) continue;
+      if (!snapshot || !drawable(snapshot)) continue;
       const f1 = hyperparameter(snapshot, 'f1');
       const f2 = hyperparameter(snapshot, 'f2');
       trials.push({
@@ -179,7 +188,7 @@ export function listModels(
     epoch: null,
     snapshot: null,
   }));
-  const stored = (others.stored ?? []).filter((m) => m.experimentId !== search?.experimentId).map(storedChoice);
+  const stored = (others.stored ?? []).filter((m) => m.experimentId !== search?.experimentId && drawable(m.snapshot)).map(storedChoice);
   const pretrained = others.pretrained ? [pretrainedChoice(others.pretrained)] : [];
   return [...trials, ...stored, ...imports, ...pretrained];
 }

@@ -19,8 +19,10 @@ import {
   MAX_OVERRIDES,
   MAX_TOTAL_TRIALS,
   SETTING_KEYS,
+  architectureKeys,
   defaultSpace,
-  discreteValues,
+  isArchitectureKey,
+  largestWidths,
   gridSize,
   type HyperparameterName,
   type RunSettings,
@@ -36,7 +38,7 @@ export const PARAM_BUDGET = 10_000;
 
 export interface ParseOptions {
   /** Counts a config's trainable parameters (the model registry's); enables budget warnings. */
-  countParams?: (config: TrialConfig) => number;
+  countParams?: (config: TrialConfig, model: string) => number;
   /** Warn when a combination of architecture choices exceeds this many parameters. */
   paramBudget?: number;
   /** Architecture names the `model` key may take; unchecked when absent. */
@@ -374,28 +376,35 @@ function crossChecks(config: TuneConfig, entries: Map<string, Entry>, errors: Co
   }
 }
 
-/** Warns where a combination of architecture choices goes past the parameter budget. */
+/**
+ * Warns where the search's largest model (every width of the configuration's `model` at its
+ * largest value) goes past the parameter budget.
+ */
 function budgetWarnings(config: TuneConfig, entries: Map<string, Entry>, options: ParseOptions, rootIssue: (m: string) => ConfigIssue): ConfigIssue[] {
   const { countParams } = options;
   if (!countParams) return [];
   const budget = options.paramBudget ?? PARAM_BUDGET;
-  const f1s = discreteValues(config.space.f1) ?? [];
-  const f2s = discreteValues(config.space.f2) ?? [];
-  const interval = (name: 'f1' | 'f2'): number[] => {
-    const domain = config.space[name];
-    return domain.kind === 'interval' ? [domain.lo, domain.hi] : [];
-  };
-  let worst: { f1: number; f2: number; params: number } | null = null;
-  for (const f1 of f1s.length > 0 ? f1s : interval('f1')) {
-    for (const f2 of f2s.length > 0 ? f2s : interval('f2')) {
-      const params = countParams({ ...DEFAULT_TRIAL_CONFIG, f1, f2 });
-      if (params > budget && (!worst || params > worst.params)) worst = { f1, f2, params };
-    }
-  }
-  if (!worst) return [];
-  const message = `f1=${worst.f1}, f2=${worst.f2} gives ${worst.params.toLocaleString('en-US')} parameters, over the ${budget.toLocaleString('en-US')} budget`;
-  const entry = entries.get('f1') ?? entries.get('f2');
+  const { model } = config.settings;
+  const widths = largestWidths(config.space, model);
+  const params = countParams({ ...DEFAULT_TRIAL_CONFIG, ...widths }, model);
+  if (params <= budget) return [];
+  const keys = architectureKeys(model);
+  const shape = keys.map((name) => `${name}=${widths[name] ?? DEFAULT_TRIAL_CONFIG[name]}`).join(', ');
+  const message = `${shape} gives ${params.toLocaleString('en-US')} parameters, over the ${budget.toLocaleString('en-US')} budget`;
+  const entry = keys.map((name) => entries.get(name)).find((e) => e !== undefined);
   return [entry ? { ...entry.at(entry.expr.start, message), key: entry.key } : rootIssue(message)];
+}
+
+/** Warns at each width key that belongs to another architecture than the configuration's `model` (it changes nothing). */
+function otherModelWarnings(config: TuneConfig, entries: Map<string, Entry>): ConfigIssue[] {
+  const { model } = config.settings;
+  const own: readonly string[] = architectureKeys(model);
+  return [...entries.values()]
+    .filter((entry) => isArchitectureKey(entry.key) && !own.includes(entry.key))
+    .map((entry) => ({
+      ...entry.at(entry.expr.start, `${entry.key} is not a hyperparameter of model ${model}${own.length > 0 ? ` (its are ${own.join(', ')})` : ''}; it is ignored`),
+      key: entry.key,
+    }));
 }
 
 /** Issues in config.yaml by line and column, then those of overrides in the order given. */
@@ -423,7 +432,7 @@ export function parseConfig(yamlText: string, overrides: readonly string[] = [],
   const rootIssue = (message: string): ConfigIssue => source.issue(CONFIG_ROOT, rootOffset, message);
   crossChecks(config, entries, errors, rootIssue);
   if (errors.length > 0) return { ok: false, errors: inReadingOrder(errors), warnings: inReadingOrder(warnings) };
-  warnings.push(...budgetWarnings(config, entries, options, rootIssue));
+  warnings.push(...budgetWarnings(config, entries, options, rootIssue), ...otherModelWarnings(config, entries));
   return { ok: true, ...config, warnings: inReadingOrder(warnings) };
 }
 

@@ -17,6 +17,7 @@ import {
   paramNumber,
   RECIPE_KEYS,
   SCHEDULERS,
+  trialKeys,
   type Domain,
   type RunSettings,
   type SearchSpace,
@@ -155,6 +156,7 @@ function bestOf(history: readonly EpochMetrics[]): EpochMetrics | null {
 
 interface ReadTrial {
   record: TrialRecord;
+  model: string;
   maxEpochs: number | null;
   checkpoints: RayCheckpointFile[];
 }
@@ -164,9 +166,11 @@ const STATUSES = new Set<string>(Object.values(TRIAL_STATUS));
 function readTrial(folder: TrialFolder, metric: string, rows: Row[], params: Row | null, studioStatus: string | undefined, unknownKeys: Set<string>, defaulted: Set<string>): ReadTrial {
   const configSource: Row = params ?? (rows.find((r) => typeof r.config === 'object' && r.config !== null)?.config as Row | undefined) ?? {};
   const config = { ...DEFAULT_TRIAL_CONFIG };
+  // Only the trial's own model's widths are expected (a Classifier trial has no c1).
+  const expected = trialKeys(modelOf(configSource));
   for (const name of HYPERPARAMETERS) {
     const value = paramNumber(name, configSource[name]);
-    if (value === undefined && !RECIPE_KEYS.includes(name)) defaulted.add(name);
+    if (value === undefined && !RECIPE_KEYS.includes(name) && expected.includes(name)) defaulted.add(name);
     if (value !== undefined) config[name] = value;
   }
   for (const key of Object.keys(configSource)) {
@@ -209,7 +213,12 @@ function readTrial(folder: TrialFolder, metric: string, rows: Row[], params: Row
     error,
     stopReason: status === TRIAL_STATUS.stopped ? 'scheduler' : null,
   };
-  return { record, maxEpochs, checkpoints };
+  return { record, maxEpochs, checkpoints, model: modelOf(configSource) };
+}
+
+/** The architecture a trial's config names (`model`, as main.py's param_space carries it), or the default. */
+function modelOf(config: Row): string {
+  return typeof config.model === 'string' ? config.model : DEFAULT_SETTINGS.model;
 }
 
 /** The space as the trials sampled it: one value is fixed, several are a choice among them. */
@@ -273,6 +282,7 @@ export function readRayResults(files: RayResultsFiles, options: RayImportOptions
   const maxNumEpochs = Math.max(longest, ...trials.map((t) => t.maxEpochs ?? 0));
   const settings: RunSettings = {
     ...DEFAULT_SETTINGS,
+    model: trials[0]?.model ?? DEFAULT_SETTINGS.model,
     scheduler: SCHEDULERS.fifo,
     ...(studio?.settings ?? {}),
     numTrials: studio?.settings?.numTrials ?? records.length,

@@ -9,7 +9,7 @@
 import { zipSync, strToU8 } from 'fflate';
 import { TRIAL_STATUS, bestTrial, type ExperimentState, type TrialRecord } from './experiment';
 import { SEARCH_METRIC, progressCsv, searchResults } from './results';
-import { HYPERPARAMETERS, paramValue } from './space';
+import { HYPERPARAMETERS, paramValue, trialKeys } from './space';
 
 /** One line of a trial's result.json: Ray's bookkeeping fields plus the epoch's metrics. */
 export interface RayResultRow {
@@ -36,7 +36,7 @@ function trialDirName(trialId: string): string {
 /** Ray's params.json content: the trial's config with the run's epoch budget, as results.json lists it. */
 export function trialParams(trial: TrialRecord, state: ExperimentState): Record<string, number | string> {
   const params: Record<string, number | string> = {};
-  for (const name of HYPERPARAMETERS) params[name] = paramValue(name, trial.config[name]);
+  for (const name of trialKeys(state.settings.model)) params[name] = paramValue(name, trial.config[name]);
   return { ...params, max_num_epochs: state.settings.maxNumEpochs };
 }
 
@@ -87,7 +87,9 @@ function csvCell(value: string | number | boolean | null | undefined): string {
 
 /** A trial's progress.csv: its result.json rows, with config keys flattened to `config/<key>` as Ray does. */
 function trialProgressCsv(rows: readonly RayResultRow[]): string {
-  const configKeys = [...HYPERPARAMETERS, 'max_num_epochs'];
+  // The keys the trial's params.json has: the shared ones and its own model's widths.
+  const first = rows[0]?.config;
+  const configKeys = [...HYPERPARAMETERS.filter((key) => !first || key in first), 'max_num_epochs'];
   const header = [...ROW_FIELDS, ...configKeys.map((key) => `config/${key}`)];
   const lines = rows.map((row) => [...ROW_FIELDS.map((f) => row[f]), ...configKeys.map((key) => row.config[key])].map(csvCell).join(','));
   return [header.join(','), ...lines].join('\n') + '\n';

@@ -2,7 +2,7 @@
  * A finished (or stopped) search as files a Ray Tune user recognises: results.json with every
  * trial's config, status and per-epoch history, and progress.csv with one row per trial epoch.
  */
-import { HYPERPARAMETERS, paramValue } from './space';
+import { paramValue, trialKeys } from './space';
 import { bestTrial, type EpochMetrics, type ExperimentState } from './experiment';
 
 /** The metric the search maximises, as the original's `tune.report` named it. */
@@ -36,7 +36,7 @@ export function searchResults(state: ExperimentState, backends: Readonly<Record<
     best_trial_id: bestTrial(state)?.id ?? null,
     trials: state.trials.map((trial) => ({
       trial_id: trial.id,
-      config: { ...Object.fromEntries(HYPERPARAMETERS.map((key) => [key, paramValue(key, trial.config[key])])), max_num_epochs: state.settings.maxNumEpochs },
+      config: { ...Object.fromEntries(trialKeys(state.settings.model).map((key) => [key, paramValue(key, trial.config[key])])), max_num_epochs: state.settings.maxNumEpochs },
       status: trial.status,
       backend: backends[trial.id] ?? null,
       total_params: trial.totalParams,
@@ -58,10 +58,11 @@ function csvCell(value: string | number | null | undefined): string {
 
 /** progress.csv: one row per trial epoch, with the trial's hyperparameters beside its metrics. */
 export function progressCsv(state: ExperimentState): string {
-  const header = ['trial_id', 'status', ...HYPERPARAMETERS, ...PROGRESS_METRICS];
+  const keys = trialKeys(state.settings.model);
+  const header = ['trial_id', 'status', ...keys, ...PROGRESS_METRICS];
   const rows = state.trials.flatMap((trial) =>
     trial.history.map((epoch) =>
-      [trial.id, trial.status, ...HYPERPARAMETERS.map((key) => paramValue(key, trial.config[key])), ...PROGRESS_METRICS.map((key) => epoch[key])]
+      [trial.id, trial.status, ...keys.map((key) => paramValue(key, trial.config[key])), ...PROGRESS_METRICS.map((key) => epoch[key])]
         .map(csvCell)
         .join(','),
     ),

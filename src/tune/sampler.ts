@@ -16,7 +16,7 @@ export interface TrialSpec {
 
 export interface SampleOptions {
   /** Counts a config's trainable parameters (the model registry's count). */
-  countParams?: (config: TrialConfig) => number;
+  countParams?: (config: TrialConfig, model: string) => number;
 }
 
 /** The id of the trial at a 0-based position: `t0001` for 0. */
@@ -114,7 +114,7 @@ export function sampleTrials(space: SearchSpace, settings: RunSettings, options:
         const quantile = strata.get(name)?.[trials.length];
         config[name] = fromGrid ?? (domain.kind === 'interval' && quantile !== undefined ? intervalValue(domain, quantile) : sampleDomain(domain, rng));
       }
-      const totalParams = options.countParams ? options.countParams(config) : null;
+      const totalParams = options.countParams ? options.countParams(config, settings.model) : null;
       trials.push({ id: trialId(trials.length), config, totalParams });
     }
   }

@@ -10,6 +10,7 @@ import { parseExpr, type Expr } from './grammar';
 import {
   BETAS_KEY,
   HYPERPARAMETERS,
+  trialKeys,
   SETTING_KEYS,
   sameDomain,
   type Domain,
@@ -153,7 +154,7 @@ export function serializeSpace(space: SearchSpace, settings: RunSettings): strin
   const doc = new Document(new YAMLMap());
   const config = configMap(doc);
   config.commentBefore = ' Search space (lists are choices) and run settings.';
-  for (const name of HYPERPARAMETERS) setValue(config, name, valueNode(domainToYamlValue(space[name], HYPERPARAMETER_RULES[name].names)));
+  for (const name of trialKeys(settings.model)) setValue(config, name, valueNode(domainToYamlValue(space[name], HYPERPARAMETER_RULES[name].names)));
   for (const field of Object.keys(SETTING_KEYS) as (keyof RunSettings)[]) {
     const value = settings[field];
     if (value !== null) setValue(config, SETTING_KEYS[field], valueNode(formatSetting(value)));

@@ -3,6 +3,8 @@
  * each key's values must follow. Names are the configuration's own (`lr`, `batch_size`), so a
  * trial's config reads as the original project's `config` dict did.
  */
+import type { Architecture } from '../model/architecture';
+import { ARCHITECTURE_HYPERPARAMETERS, ARCHITECTURES, type ArchitectureHyperparameterName } from '../model/registry';
 import { LR_SCHEDULES, OPTIMIZERS, RECIPE_DEFAULTS } from '../train/recipe';
 
 /** A searched or fixed value of one hyperparameter (all of ours are numbers). */
@@ -20,15 +22,12 @@ export type Domain =
 
 export type DomainKind = Domain['kind'];
 
-/** The hyperparameters a trial receives, in the order trials draw them. */
-export const HYPERPARAMETERS = [
-  'lr',
-  'beta1',
-  'beta2',
-  'f1',
-  'f2',
+/** The optimiser's keys, drawn first. */
+const OPTIMIZER_KEYS = ['lr', 'beta1', 'beta2'] as const;
+
+/** Batch size and the training recipe (src/train/recipe.ts); every recipe default reproduces the seed's recipe exactly. */
+const TRAINING_KEYS = [
   'batch_size',
-  // The training recipe (src/train/recipe.ts); every default reproduces the seed's recipe exactly.
   'optimizer',
   'weight_decay',
   'lr_schedule',
@@ -40,7 +39,50 @@ export const HYPERPARAMETERS = [
   'augment_degrees',
   'augment_scale',
 ] as const;
-export type HyperparameterName = (typeof HYPERPARAMETERS)[number];
+
+export type HyperparameterName = (typeof OPTIMIZER_KEYS)[number] | ArchitectureHyperparameterName | (typeof TRAINING_KEYS)[number];
+
+/**
+ * The hyperparameters a trial receives, in the order trials draw them: the optimiser's, every
+ * registered architecture's (f1, f2, then gapnet's c1..c4, from the model registry), then batch
+ * size and the recipe. A fixed value draws nothing, so keys a search leaves at their defaults do
+ * not change which values a seed gives the others.
+ */
+export const HYPERPARAMETERS: readonly HyperparameterName[] = [...OPTIMIZER_KEYS, ...ARCHITECTURE_HYPERPARAMETERS, ...TRAINING_KEYS];
+
+/** Whether a key is an architecture's hyperparameter (a width such as f1 or c1) rather than a shared one. */
+export function isArchitectureKey(name: string): name is ArchitectureHyperparameterName {
+  return (ARCHITECTURE_HYPERPARAMETERS as readonly string[]).includes(name);
+}
+
+/**
+ * The keys a trial of `model` has, in drawing order: the shared ones and that architecture's own
+ * (a Classifier trial has f1 and f2, not gapnet's c1..c4). What is shown, saved and exported.
+ */
+export function trialKeys(model: string): HyperparameterName[] {
+  const own = architectureKeys(model);
+  return HYPERPARAMETERS.filter((name) => !isArchitectureKey(name) || own.includes(name));
+}
+
+/** A built-in architecture's own configuration keys (none for an unknown name, which the parser reports). */
+export function architectureKeys(model: string): ArchitectureHyperparameterName[] {
+  const arch = (ARCHITECTURES as Readonly<Record<string, Architecture | undefined>>)[model];
+  return arch ? (Object.keys(arch.hyperparameters) as ArchitectureHyperparameterName[]) : [];
+}
+
+/**
+ * Each of `model`'s architecture keys at the largest value its domain admits (an interval's upper
+ * end). Every architecture grows with its widths, so this is a search's largest model.
+ */
+export function largestWidths(space: SearchSpace, model: string): Partial<TrialConfig> {
+  const widths: Partial<TrialConfig> = {};
+  for (const name of architectureKeys(model)) {
+    const domain = space[name];
+    const values = discreteValues(domain) ?? (domain.kind === 'interval' ? [domain.hi] : []);
+    if (values.length > 0) widths[name] = Math.max(...values);
+  }
+  return widths;
+}
 
 /** A search space: one domain per hyperparameter (defaults filled in as fixed values). */
 export type SearchSpace = Record<HyperparameterName, Domain>;
@@ -77,13 +119,28 @@ const namesRule = (names: readonly string[]): HyperparameterRule => ({
   names,
 });
 
+/** Past 64 channels every architecture is far over the parameter budget. */
+const MAX_CONFIG_WIDTH = 64;
+
+/** Each architecture key's rule, from its registry range (the first architecture to name a key sets it). */
+function architectureRules(): Record<ArchitectureHyperparameterName, HyperparameterRule> {
+  const rules = {} as Record<ArchitectureHyperparameterName, HyperparameterRule>;
+  for (const arch of Object.values(ARCHITECTURES) as Architecture[]) {
+    for (const [name, spec] of Object.entries(arch.hyperparameters)) {
+      if (!isArchitectureKey(name) || name in rules) continue;
+      const max = Math.min(spec.max, MAX_CONFIG_WIDTH);
+      rules[name] = { integer: true, min: spec.min, minInclusive: true, maxExclusive: max + 1, valid: `an integer from ${spec.min} to ${max}` };
+    }
+  }
+  return rules;
+}
+
 export const HYPERPARAMETER_RULES: Readonly<Record<HyperparameterName, HyperparameterRule>> = {
   lr: { integer: false, min: 0, minInclusive: false, maxExclusive: Infinity, valid: 'a number > 0' },
   beta1: { integer: false, min: 0, minInclusive: true, maxExclusive: 1, valid: 'a number in [0, 1)' },
   beta2: { integer: false, min: 0, minInclusive: true, maxExclusive: 1, valid: 'a number in [0, 1)' },
-  // Past 64 channels the model is far over the parameter budget; past batch 4096 the engines' buffers are untested.
-  f1: { integer: true, min: 1, minInclusive: true, maxExclusive: 65, valid: 'an integer from 1 to 64' },
-  f2: { integer: true, min: 1, minInclusive: true, maxExclusive: 65, valid: 'an integer from 1 to 64' },
+  ...architectureRules(),
+  // Past batch 4096 the engines' buffers are untested.
   batch_size: { integer: true, min: 1, minInclusive: true, maxExclusive: 4097, valid: 'an integer from 1 to 4096' },
   optimizer: namesRule(OPTIMIZERS),
   weight_decay: { integer: false, min: 0, minInclusive: true, maxExclusive: 1, valid: 'a number in [0, 1)' },
@@ -97,13 +154,24 @@ export const HYPERPARAMETER_RULES: Readonly<Record<HyperparameterName, Hyperpara
   augment_scale: { integer: false, min: 0, minInclusive: true, maxExclusive: 0.5, valid: 'a number in [0, 0.5)' },
 };
 
-/** Defaults: PyTorch's Adam (lr 1e-3, betas 0.9/0.999), the original's Classifier(8, 6) and batch 64. */
+/** Each architecture key's registry default (the first architecture to name a key sets it). */
+function architectureDefaults(): Record<ArchitectureHyperparameterName, number> {
+  const defaults = {} as Record<ArchitectureHyperparameterName, number>;
+  for (const arch of Object.values(ARCHITECTURES) as Architecture[]) {
+    for (const [name, spec] of Object.entries(arch.hyperparameters)) if (isArchitectureKey(name) && !(name in defaults)) defaults[name] = spec.default;
+  }
+  return defaults;
+}
+
+/**
+ * Defaults: PyTorch's Adam (lr 1e-3, betas 0.9/0.999), the original's Classifier(8, 6), gapnet's
+ * registry widths and batch 64.
+ */
 export const DEFAULT_TRIAL_CONFIG: TrialConfig = {
   lr: 1e-3,
   beta1: 0.9,
   beta2: 0.999,
-  f1: 8,
-  f2: 6,
+  ...architectureDefaults(),
   batch_size: 64,
   ...RECIPE_DEFAULTS,
 };

@@ -38,7 +38,7 @@ metric \`val_acc\` (mode max).
 | \`main.py\` | Ray Tune: the search space in Ray's API, the scheduler, checkpoints, optional W&B. The only file that imports ray. |
 | \`objective.py\` | trains one trial from a config dict; runs without Ray (\`python objective.py --help\`). |
 | \`recipe.py\` | the training recipe: Adam or AdamW, weight decay, lr schedule, label smoothing, and the studio's seeded augmentation. |
-| \`architecture.py\` | the Classifier, generated from the studio's model registry. |
+| \`architecture.py\` | every registered architecture (the Classifier, gapnet), generated from the studio's model registry; \`build_model\` picks the config's \`model\`. |
 | \`config.yaml\` | the studio's configuration of this search (Hydra/OmegaConf shape); paste it back into the studio to edit. |
 
 ## Run it
@@ -83,7 +83,7 @@ export function rayProjectFiles(config: TuneConfig, name = 'digit_studio_search'
     'main.py': mainPy(config, name),
     'objective.py': OBJECTIVE_PY,
     'recipe.py': RECIPE_PY,
-    'architecture.py': architecturePy(config.settings.model),
+    'architecture.py': architecturePy(),
     'config.yaml': `# The studio's configuration of this search; main.py holds the same space in Ray Tune's API.\n${serializeSpace(config.space, config.settings)}`,
     'requirements.txt': REQUIREMENTS,
     'README.md': readme(config, name),

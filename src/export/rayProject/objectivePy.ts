@@ -25,7 +25,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from architecture import Classifier, total_params
+from architecture import build_model, total_params, with_model_defaults
 from recipe import augment_images, augments, make_criterion, make_optimizer, make_scheduler
 
 CHECKPOINT_FILE = "checkpoint.pt"
@@ -34,7 +34,8 @@ IDX_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
-DEFAULT_CONFIG = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "f1": 8, "f2": 6, "batch_size": 64,
+# The model's widths (f1, f2 for the Classifier) come from architecture.py's with_model_defaults.
+DEFAULT_CONFIG = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "batch_size": 64,
                   "max_num_epochs": 20, "model": "Classifier", "seed": 0}
 
 
@@ -96,7 +97,7 @@ def _evaluate(model, x, y, batch_size, device):
 
 
 def run_trial(config, report, data_dir, checkpoint_dir=None, train_limit=None, val_limit=None, device=None):
-    """Trains Classifier(f1, f2) with the config's recipe (recipe.py: Adam or AdamW, lr schedule,
+    """Trains the config's model (architecture.py's build_model: Classifier(f1, f2) by default) with its recipe (recipe.py: Adam or AdamW, lr schedule,
     label smoothing, augmentation; the original's Adam(lr, (beta1, beta2)) by default) for
     config["max_num_epochs"] epochs.
 
@@ -104,10 +105,10 @@ def run_trial(config, report, data_dir, checkpoint_dir=None, train_limit=None, v
     folder holding checkpoint.pt; report returns nothing and may stop the trial by raising.
     checkpoint_dir: a folder from an earlier report, to resume after its epoch.
     """
-    config = {**DEFAULT_CONFIG, **config}
+    config = with_model_defaults({**DEFAULT_CONFIG, **config})
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     torch.manual_seed(int(config["seed"]))
-    model = Classifier(int(config["f1"]), int(config["f2"])).to(device)
+    model = build_model(config).to(device)
     optimizer = make_optimizer(model.parameters(), config)
     first_epoch = 1
     if checkpoint_dir:
@@ -189,6 +190,7 @@ def main():
     for item in args.overrides:
         key, _, value = item.partition("=")
         config[key] = _value(value)
+    config = with_model_defaults(config)
     os.makedirs(args.out, exist_ok=True)
     results = open(os.path.join(args.out, "result.json"), "w")
 

@@ -5,6 +5,7 @@
  * studio's importer.
  */
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +14,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mnistDataDir, readMnistSplit } from '../../../scripts/lib/nodeMnist';
 import { TORCH_PYTHON } from '../../../scripts/torch/fixtures';
 import { requireTorch } from '../../../scripts/torch/torchLogits';
+import { createTrainer, type TrainConfig } from '../../engine/trainer';
+import { plainLogits } from '../../model/plainForward';
 import { getArchitecture } from '../../model/registry';
 import { countParameters } from '../../model/spec';
+import { fromTorchStateDict } from '../../model/stateDict';
+import { readCheckpoint } from '../ptReader';
+import { writeCheckpoint } from '../ptWriter';
+import { snapshotCheckpoint } from '../trialCheckpoint';
 import { parseConfigOrThrow } from '../../tune/config';
 import { readRayResults } from '../../tune/rayImport';
 import { importModel } from '../importModel';
@@ -234,4 +241,97 @@ describe('Ray Tune project', () => {
     // Categorical keys come back as the schema's indices (adamw = 1, onecycle = 2).
     expect(imported.state.trials[0]!.config).toMatchObject({ optimizer: 1, weight_decay: 0.05, lr_schedule: 2, pct_start: 0.2, label_smoothing: 0.1, augment_translate: 2 });
   });
+});
+
+describe("Ray Tune project with model: gapnet", () => {
+  let dir: string;
+
+  beforeAll(() => {
+    requireTorch();
+    dir = mkdtempSync(join(tmpdir(), 'ray-project-gapnet-'));
+    const files = rayProjectFiles(parseConfigOrThrow(`config:\n  model: gapnet\n  c4: [12, 16]\n  lr: 0.01\n`), 'gapnet_search');
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  }, 60_000);
+
+  /** 0..1 pixels of the first `count` test images, and the raw float32 file the checks read. */
+  function testImages(count: number): Float32Array {
+    const pixels = Float32Array.from(readMnistSplit('test').images.subarray(0, count * 784), (v) => v / 255);
+    writeFileSync(join(dir, 'images.f32'), new Uint8Array(pixels.buffer));
+    return pixels;
+  }
+
+  it("architecture.py's build_model makes gapnet from the model key, with the registry's state_dict key for key", () => {
+    const configs: Record<string, string | number>[] = [{ model: 'gapnet' }, { model: 'gapnet', c1: 8, c2: 12, c3: 6, c4: 20 }, { model: 'gapnet', c1: 3, c2: 5, c3: 7, c4: 2 }, {}];
+    const report = check<{ class: string; total_params: number; entries: [string, number[]][] }[]>(dir, ['models', dir, ...configs.map((c) => JSON.stringify(c))]);
+    configs.slice(0, 3).forEach((config, i) => {
+      const widths = Object.fromEntries(Object.entries(config).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+      const spec = getArchitecture('gapnet').spec(widths);
+      expect(report[i]).toMatchObject({ class: 'GapNet', total_params: countParameters(spec) });
+      expect(report[i]!.entries).toEqual(spec.entries.map((e) => [e.key, [...e.torchShape]]));
+    });
+    expect(report[0]!.total_params).toBe(8076);
+    // No model key: the seed's Classifier, as before.
+    expect(report[3]).toMatchObject({ class: 'Classifier', total_params: 9994 });
+  });
+
+  it("the studio trains gapnet on tfjs for an epoch, and its checkpoint.pt loads strictly into architecture.py's GapNet with the same logits", async () => {
+    await tf.setBackend('wasm');
+    const config: TrainConfig = { model: 'gapnet', lr: 0.005, beta1: 0.9, beta2: 0.999, batch_size: 32, seed: 1, max_num_epochs: 1 };
+    const trainer = await createTrainer({
+      config,
+      data: { train: readMnistSplit('train'), test: readMnistSplit('test') },
+      trainLimit: 2048,
+      valLimit: 500,
+      engine: 'auto',
+    });
+    try {
+      const { history } = await trainer.run();
+      expect(trainer.engine.engine).toBe('tfjs');
+      expect(trainer.totalParams).toBe(8076);
+      console.log(`gapnet, tfjs wasm, 1 epoch on 2,048 training images: val_acc ${history[0]?.val_acc} on 500 test images`);
+      expect(history[0]?.val_acc).toBeGreaterThan(0.5); // one epoch of 64 steps: far above chance (0.1)
+
+      const state = await trainer.readState();
+      const checkpoint = join(dir, 'studio-gapnet.pt');
+      writeFileSync(checkpoint, writeCheckpoint(snapshotCheckpoint({ config, state, stateDict: await trainer.torchStateDict() })));
+      const pixels = testImages(16);
+      const torch = check<{ logits: number[]; optimizer_states: number }>(dir, ['logits', dir, checkpoint, join(dir, 'images.f32'), JSON.stringify(config)]);
+      expect(torch.optimizer_states).toBe(getArchitecture('gapnet').spec({}).entries.filter((e) => e.trainable).length);
+      const studio = await trainer.predict(pixels);
+      expect(torch.logits).toHaveLength(studio.length);
+      const worst = Math.max(...torch.logits.map((v, i) => Math.abs(v - (studio[i] ?? NaN))));
+      console.log(`gapnet studio -> PyTorch: max |torch - studio| eval logits over 16 test images = ${worst.toExponential(2)}`);
+      // Float32 sums in another order; trained BatchNorm scales them up a little.
+      expect(worst).toBeLessThan(1e-4);
+    } finally {
+      trainer.dispose();
+    }
+  }, 120_000);
+
+  it('objective.py trains a gapnet trial from model=gapnet, and the studio reads its checkpoint strictly with the same logits', () => {
+    const out = join(dir, 'trial');
+    mkdirSync(out);
+    const args = ['objective.py', '--data-dir', mnistDataDir(), '--out', out, '--train-limit', '1024', '--val-limit', '256', '--device', 'cpu'];
+    python([...args, 'model=gapnet', 'max_num_epochs=1', 'lr=0.01', 'batch_size=32'], dir);
+    const rows = readFileSync(join(out, 'result.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ epoch: 1, total_params: 8076 });
+    expect(rows[0]!.train_loss).toBeLessThan(2.3);
+
+    const folder = new Map(['params.json', 'result.json'].map((name) => [`trial/${name}`, new Uint8Array(readFileSync(join(out, name)))]));
+    const imported = readRayResults(folder);
+    expect(imported.warnings).toEqual([]);
+    expect(imported.state.settings.model).toBe('gapnet');
+
+    const read = readCheckpoint(new Uint8Array(readFileSync(join(out, 'checkpoint.pt'))));
+    const arch = getArchitecture('gapnet');
+    // fromTorchStateDict checks every key, shape and dtype against the spec: PyTorch's strict load, the other way.
+    fromTorchStateDict(arch.spec({}), read.model);
+    const pixels = testImages(4);
+    const torch = check<{ logits: number[] }>(dir, ['logits', dir, join(out, 'checkpoint.pt'), join(dir, 'images.f32'), JSON.stringify({ model: 'gapnet' })]);
+    for (let image = 0; image < 4; image++) {
+      const studio = plainLogits(arch, {}, read.model, pixels.subarray(image * 784, (image + 1) * 784));
+      studio.forEach((value, i) => expect(Math.abs(value - torch.logits[image * 10 + i]!)).toBeLessThan(1e-4));
+    }
+  }, 120_000);
 });

@@ -4,7 +4,7 @@
  * `tune.choice` over exactly its values, `int(interval(lo, hi))` (hi inclusive in the studio)
  * becomes `tune.randint(lo, hi + 1)` (Ray's upper bound is exclusive).
  */
-import { HYPERPARAMETER_RULES, HYPERPARAMETERS, rangeValues, type Domain, type RunSettings, type SearchSpace } from '../../tune/space';
+import { HYPERPARAMETER_RULES, rangeValues, trialKeys, type Domain, type RunSettings, type SearchSpace } from '../../tune/space';
 
 /** A number as a Python literal: integers without a point, others in the shortest exact form. */
 export function pyNumber(value: number): string {
@@ -46,7 +46,7 @@ export function rayDomain(domain: Domain, names?: readonly string[]): string {
  * about the run (its epoch budget, the model name and the initialisation seed).
  */
 export function rayParamSpace(space: SearchSpace, settings: RunSettings): string {
-  const lines = HYPERPARAMETERS.map((name) => `    "${name}": ${rayDomain(space[name], HYPERPARAMETER_RULES[name].names)},`);
+  const lines = trialKeys(settings.model).map((name) => `    "${name}": ${rayDomain(space[name], HYPERPARAMETER_RULES[name].names)},`);
   lines.push(
     `    "max_num_epochs": ${settings.maxNumEpochs},`,
     `    "model": ${JSON.stringify(settings.model)},`,

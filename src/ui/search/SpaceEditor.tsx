@@ -3,18 +3,28 @@ import { countParams } from '../../state/configSlice';
 import { useStudio } from '../../state/store';
 import { PARAM_BUDGET, type TuneConfig } from '../../tune/config';
 import type { ConfigIssue } from '../../tune/issues';
-import { DEFAULT_TRIAL_CONFIG, discreteValues, HYPERPARAMETERS, type Domain, type HyperparameterName, type SearchSpace } from '../../tune/space';
+import type { HyperparameterSpec } from '../../model/architecture';
+import { getArchitecture, type ArchitectureHyperparameterName } from '../../model/registry';
+import {
+  architectureKeys,
+  DEFAULT_TRIAL_CONFIG,
+  discreteValues,
+  isArchitectureKey,
+  largestWidths,
+  trialKeys,
+  type HyperparameterName,
+  type SearchSpace,
+} from '../../tune/space';
 import { DomainControl } from './DomainControl';
 import { displayedConfig, editConfigKey, issuesByKey } from './editing';
 import { FieldIssues } from './fields';
 import { SettingsForm } from './SettingsForm';
 
-const LABELS: Record<HyperparameterName, string> = {
+/** Labels of the shared keys; an architecture's own keys read their registry description. */
+const LABELS: Record<Exclude<HyperparameterName, ArchitectureHyperparameterName>, string> = {
   lr: 'learning rate',
   beta1: 'Adam beta1',
   beta2: 'Adam beta2',
-  f1: 'filters, first conv',
-  f2: 'filters, bottleneck',
   batch_size: 'batch size',
   optimizer: 'optimizer (adam, adamw)',
   weight_decay: 'weight decay',
@@ -28,21 +38,19 @@ const LABELS: Record<HyperparameterName, string> = {
   augment_scale: 'augment: max scale change',
 };
 
-/** Values an architecture key can take, for parameter counts (an interval's two ends). */
-function architectureValues(domain: Domain): number[] {
-  return discreteValues(domain) ?? (domain.kind === 'interval' ? [domain.lo, domain.hi] : []);
+/** A key's label: the shared table, or the model's registry description of its own width. */
+function labelOf(name: HyperparameterName, model: string): string {
+  if (!isArchitectureKey(name)) return LABELS[name];
+  return (getArchitecture(model).hyperparameters as Readonly<Record<string, HyperparameterSpec | undefined>>)[name]?.description ?? '';
 }
 
-/** The largest parameter count of a model with `name` = `value`, over the other architecture key's values. */
-function paramNote(space: SearchSpace, name: 'f1' | 'f2', value: number): { text: string; overBudget: boolean } | null {
+/** The largest parameter count of the model with `name` = `value`, over the other widths' values. */
+function paramNote(space: SearchSpace, model: string, name: ArchitectureHyperparameterName, value: number): { text: string; overBudget: boolean } | null {
   if (!Number.isInteger(value) || value < 1 || value > 512) return null;
-  const other = name === 'f1' ? 'f2' : 'f1';
-  const others = architectureValues(space[other]).filter((v) => Number.isInteger(v) && v >= 1 && v <= 512);
-  const counts = (others.length > 0 ? others : [DEFAULT_TRIAL_CONFIG[other]]).map((v) =>
-    countParams({ ...DEFAULT_TRIAL_CONFIG, [name]: value, [other]: v }),
-  );
-  const most = Math.max(...counts);
-  const text = `${counts.length > 1 ? 'up to ' : ''}${most.toLocaleString('en-US')} params`;
+  const others = architectureKeys(model).filter((key) => key !== name);
+  const searched = others.some((key) => (discreteValues(space[key])?.length ?? 2) > 1);
+  const most = countParams({ ...DEFAULT_TRIAL_CONFIG, ...largestWidths(space, model), [name]: value }, model);
+  const text = `${searched ? 'up to ' : ''}${most.toLocaleString('en-US')} params`;
   return { text, overBudget: most > PARAM_BUDGET };
 }
 
@@ -80,18 +88,18 @@ export function SpaceEditor() {
       <legend>Search space</legend>
       {syntaxBroken && <p className="error">Fix the YAML syntax error below to edit the form.</p>}
       <div className="space-rows">
-        {HYPERPARAMETERS.map((name) => (
+        {trialKeys(shown.settings.model).map((name) => (
           <div key={name} className="space-row" data-testid={`space-${name}`}>
             <div className="space-key">
               <code>{name}</code>
-              <small className="muted">{LABELS[name]}</small>
+              <small className="muted">{labelOf(name, shown.settings.model)}</small>
             </div>
             <div>
               <DomainControl
                 name={name}
                 domain={shown.space[name]}
                 onCommit={commit(name)}
-                describeValue={name === 'f1' || name === 'f2' ? (value) => paramNote(shown.space, name, value) : undefined}
+                describeValue={isArchitectureKey(name) ? (value) => paramNote(shown.space, shown.settings.model, name, value) : undefined}
               />
               <FieldIssues name={name} errors={forKey(errors, name)} warnings={forKey(warnings, name)} />
             </div>

@@ -2,7 +2,7 @@ import type { TrialTimes } from '../../state/searchSlice';
 import { useState } from 'react';
 import type { StepProgress } from '../../engine/trainer';
 import { bestTrial, TRIAL_STATUS, type ExperimentState } from '../../tune/experiment';
-import { HYPERPARAMETERS, valueName } from '../../tune/space';
+import { trialKeys, valueName, type HyperparameterName } from '../../tune/space';
 import { trialColor } from './colors';
 import { formatDuration } from './searchProgress';
 import { nextSortOrder, sortTrialRows, trialRow, type SortColumn, type SortOrder, type TrialRow } from './trialRows';
@@ -18,10 +18,11 @@ export interface TrialTableProps {
   onStop?: (trialId: string) => void;
 }
 
-const COLUMNS: { column: SortColumn; label: string }[] = [
+/** The table's columns: a trial's own keys (its model's widths, not another model's) between status and the metrics. */
+const columnsFor = (keys: readonly HyperparameterName[]): { column: SortColumn; label: string }[] => [
   { column: 'id', label: 'trial' },
   { column: 'status', label: 'status' },
-  ...HYPERPARAMETERS.map((name) => ({ column: name, label: name })),
+  ...keys.map((name) => ({ column: name, label: name })),
   { column: 'totalParams', label: 'total_params' },
   { column: 'epochs', label: 'epochs' },
   { column: 'bestValAcc', label: 'best val_acc' },
@@ -65,6 +66,8 @@ function SortHeader({ column, label, order, onSort }: { column: SortColumn; labe
 export function TrialTable({ experiment, progress, trialTimes, now, selected, onSelect, onStop }: TrialTableProps) {
   const [order, setOrder] = useState<SortOrder>({ column: 'id', descending: false });
   const best = bestTrial(experiment)?.id ?? null;
+  const keys = trialKeys(experiment.settings.model);
+  const columns = columnsFor(keys);
   const index = new Map(experiment.trials.map((t, i) => [t.id, i]));
   // Why a trial failed (its last failure, kept after a retry), or why it waits for another device.
   const errors = new Map(experiment.trials.map((t) => [t.id, t.error]));
@@ -78,12 +81,12 @@ export function TrialTable({ experiment, progress, trialTimes, now, selected, on
         <thead>
           <tr>
             <th aria-label="best trial marker" />
-            {COLUMNS.slice(0, 2).map(({ column, label }) => (
+            {columns.slice(0, 2).map(({ column, label }) => (
               <SortHeader key={column} column={column} label={label} order={order} onSort={setOrder} />
             ))}
             <th>progress</th>
             {onStop && <th aria-label="actions" />}
-            {COLUMNS.slice(2).map(({ column, label }) => (
+            {columns.slice(2).map(({ column, label }) => (
               <SortHeader key={column} column={column} label={label} order={order} onSort={setOrder} />
             ))}
           </tr>
@@ -138,14 +141,16 @@ export function TrialTable({ experiment, progress, trialTimes, now, selected, on
                   )}
                 </td>
               )}
-              {HYPERPARAMETERS.map((name) => (
+              {keys.map((name) => (
                 <td key={name} className="num">
                   {valueName(name, row.config[name]) ?? Number(row.config[name].toPrecision(4))}
                 </td>
               ))}
               <td className="num">{count(row.totalParams)}</td>
               <td className="num">{row.epochs}</td>
-              <td className="num">{percent(row.bestValAcc)}</td>
+              <td className="num" data-testid={`trial-best-acc-${row.id}`}>
+                {percent(row.bestValAcc)}
+              </td>
               <td className="num">{fixed(4)(row.valLoss)}</td>
               <td className="num">{count(row.samplesPerS)}</td>
               <td className="num">{row.elapsedMs === null ? '–' : formatDuration(row.elapsedMs)}</td>

@@ -1,0 +1,27 @@
+import { expect, test } from './fixtures';
+
+test.describe('model: gapnet', () => {
+  test('a link picks gapnet: the editor shows its widths with their parameter counts, and a tiny search trains it on tfjs ops', async ({ studio, search }) => {
+    await studio.open('?model=gapnet&c4=choice(12,16)');
+
+    await test.step("the editor's width rows are gapnet's, counted with gapnet", async () => {
+      await expect(search.parameter('c1')).toBeVisible();
+      await expect(search.root.getByTestId('space-f1')).toHaveCount(0);
+      await expect(search.parameter('c4').getByTestId('params-c4-16')).toHaveText('8,076 params');
+      await expect(search.parameter('c4').getByTestId('params-c4-12')).toHaveText('5,636 params');
+      await expect(search.parameter('c4').locator('.chip.over-budget')).toHaveCount(0);
+    });
+
+    await test.step('the trial trains on tfjs ops, says why, and its row shows c1..c4', async () => {
+      await studio.open('?model=gapnet&num_trials=1&max_num_epochs=1');
+      await search.run({ train: 256, val: 256 });
+      await expect(search.root.getByTestId('live-search')).toHaveAttribute('data-status', 'finished', { timeout: 240_000 });
+      await expect(search.trialStatus('t0001')).toHaveText('TERMINATED');
+      await expect(search.root.getByTestId('search-engine')).toContainText('tfjs');
+      await expect(search.root.getByTestId('search-engine')).toHaveAttribute('title', /trains? the Classifier only, not gapnet/);
+      await expect(search.root.getByRole('button', { name: 'Sort by c1' })).toBeVisible();
+      await expect(search.root.getByRole('button', { name: 'Sort by f1' })).toHaveCount(0);
+      await expect(search.trialRow('t0001')).toContainText('8,076');
+    });
+  });
+});
