@@ -1,7 +1,7 @@
 import { BACKEND_NAMES, type BackendName } from '../../src/backend/choice';
 
 /** Where the studio's code runs for the benchmark. */
-export const BENCH_RUNTIMES = ['chromium', 'node'] as const;
+const BENCH_RUNTIMES = ['chromium', 'node'] as const;
 export type BenchRuntime = (typeof BENCH_RUNTIMES)[number];
 
 /** What `npm run bench` was asked to do. */

@@ -10,7 +10,7 @@ import type { BenchBackend } from '../../src/bench/protocol';
 import type { BenchBrowser } from './benchBrowser';
 
 /** Backends this runtime can start: WebGPU through Dawn, and tfjs's plain CPU backend. */
-export const NODE_BACKENDS: readonly BackendName[] = ['webgpu', 'cpu'];
+const NODE_BACKENDS: readonly BackendName[] = ['webgpu', 'cpu'];
 
 interface AdapterInfoLike {
   vendor?: string;

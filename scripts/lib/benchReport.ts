@@ -85,7 +85,7 @@ export function parseRow(line: string): BenchRow {
 const isTorch = (row: BenchRow): boolean => row.backend.startsWith('torch-');
 
 /** A studio row's name in ratios and the table: the backend for tfjs ops, else the engine (`fused-cpu`). */
-export const studioName = (row: BenchRow): string => (row.engine === 'tfjs' || isTorch(row) ? row.backend : row.engine);
+const studioName = (row: BenchRow): string => (row.engine === 'tfjs' || isTorch(row) ? row.backend : row.engine);
 
 /** Every studio row over every PyTorch row of the same batch size, in batch then row order. */
 export function ratios(rows: readonly BenchRow[]): BenchRatio[] {

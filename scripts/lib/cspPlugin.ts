@@ -11,7 +11,7 @@ import type { Plugin } from 'vite';
  * downloads, and requests to itself and to a W&B server over https (or plain http to this machine).
  * No inline script, no eval, no plugins, no framing of other pages' forms.
  */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval' blob:",
   "worker-src 'self' blob:",

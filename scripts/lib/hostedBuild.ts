@@ -33,7 +33,7 @@ function newestChange(path: string): number {
 }
 
 /** Why dist/ needs building, or null when it is complete and newer than its inputs. */
-export function staleBuildReason(root: string, outDir = 'dist'): string | null {
+function staleBuildReason(root: string, outDir = 'dist'): string | null {
   const missing = BUILD_OUTPUTS.find((file) => !existsSync(join(root, outDir, file)));
   if (missing) return `${outDir}/${missing} is missing`;
   const built = statSync(join(root, outDir, 'sw.js')).mtimeMs;

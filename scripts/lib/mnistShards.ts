@@ -10,10 +10,10 @@ import { encodeShard, shardRawBytes } from '../../src/data/shard';
 import { MNIST_FILES, mnistDataDir } from './nodeMnist';
 
 /** Bumped whenever the shard layout or naming changes, so old outputs are rebuilt. */
-export const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 1;
 
 /** Examples per shard: 6 train shards and 1 test shard of ~1.6 MB gzip each. */
-export const SHARD_EXAMPLES = 10_000;
+const SHARD_EXAMPLES = 10_000;
 
 /** MD5 of the original MNIST IDX files (DESIGN.md section 5); anything else is not the MNIST the studio expects. */
 export const MNIST_MD5 = {

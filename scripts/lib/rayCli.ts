@@ -2,8 +2,9 @@
  * `npm run tune -- --export-ray DIR` and `--import-ray DIR`: the Ray Tune project written from a
  * configuration, and a ray_results folder (or zip) read back, both in Node without a browser.
  */
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { readFolder } from './readFolder';
 import { rayProjectFiles } from '../../src/export/rayProject';
 import { importModel } from '../../src/export/importModel';
 import { trialConfigYaml } from '../../src/export/trialConfig';
@@ -15,7 +16,7 @@ import { searchResults } from '../../src/tune/results';
 import { DEFAULT_SETTINGS } from '../../src/tune/space';
 
 /** The bundled configuration, used when --config is not given. */
-export const DEFAULT_CONFIG_PATH = 'configuration/config.yaml';
+const DEFAULT_CONFIG_PATH = 'configuration/config.yaml';
 
 function writeFiles(out: string, files: Readonly<Record<string, string | Uint8Array>>): string[] {
   for (const [path, data] of Object.entries(files)) {
@@ -37,19 +38,8 @@ export function exportRayProject(out: string, configPath: string | undefined, ov
   return 0;
 }
 
-function readFolder(root: string): Map<string, Uint8Array> {
-  const files = new Map<string, Uint8Array>();
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      // Ray's pickles and TensorBoard logs are never read.
-      else if (!/\.pkl$|events\.out\.tfevents/.test(name)) files.set(relative(dirname(root), path).split('\\').join('/'), new Uint8Array(readFileSync(path)));
-    }
-  };
-  walk(root);
-  return files;
-}
+/** Ray's pickles and TensorBoard logs are never read. */
+const NOT_READ = /\.pkl$|events\.out\.tfevents/;
 
 /**
  * Reads a ray_results experiment folder or zip, prints each trial and the best, and with `out`
@@ -57,7 +47,7 @@ function readFolder(root: string): Map<string, Uint8Array> {
  */
 export function importRayResults(source: string, metric: string | undefined, out: string | undefined): number {
   const path = resolve(source);
-  const files = statSync(path).isDirectory() ? readFolder(path) : filesFromZip(new Uint8Array(readFileSync(path)));
+  const files = statSync(path).isDirectory() ? readFolder(path, { base: dirname(path), skip: NOT_READ }) : filesFromZip(new Uint8Array(readFileSync(path)));
   const imported = readRayResults(files, { metric });
   for (const warning of imported.warnings) console.error(`warning: ${warning}`);
   for (const trial of imported.state.trials) {

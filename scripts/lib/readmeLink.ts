@@ -12,10 +12,10 @@ import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
 
 /** The env key the page reads the link from (`import.meta.env.VITE_README_URL`). */
-export const README_URL_KEY = 'import.meta.env.VITE_README_URL';
+const README_URL_KEY = 'import.meta.env.VITE_README_URL';
 
 /** The page beside index.html that shows the README. */
-export const README_PAGE = 'README.html';
+const README_PAGE = 'README.html';
 
 /** The repository README's URL from `STUDIO_README_URL` or GitHub Actions' variables, if known. */
 export function repositoryReadmeUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {

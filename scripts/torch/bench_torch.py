@@ -47,7 +47,8 @@ def sync(device):
         torch.cuda.synchronize()
 
 
-def time_eager(batch, device, args):
+def eager_step(batch, device):
+    """One eager Adam step on a fresh model and a fixed random batch, as a function returning its loss."""
     model, optimizer, loss_fn, x, y = setup(batch, device, capturable=False)
 
     def step():
@@ -56,6 +57,12 @@ def time_eager(batch, device, args):
         loss.backward()
         optimizer.step()
         return loss
+
+    return step
+
+
+def time_eager(batch, device, args):
+    step = eager_step(batch, device)
 
     def timed(count):
         started = time.perf_counter()

@@ -12,7 +12,7 @@ import time
 
 import torch
 
-from bench_torch import setup
+from bench_torch import eager_step
 
 
 def main():
@@ -22,14 +22,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    model, optimizer, loss_fn, x, y = setup(args.batch, torch.device("cpu"), capturable=False)
-
-    def step():
-        optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss
+    step = eager_step(args.batch, torch.device("cpu"))
 
     began = time.perf_counter()
     step().item()

@@ -67,12 +67,12 @@ export interface TorchStep {
 
 const cached = new Map<string, TorchFixture>();
 
-/** Throws, with the install command, when Debian's python3-torch is missing: parity is never skipped. */
+/** Throws, with the install command, when Debian's python3-torch is missing: tests against PyTorch are never skipped. */
 export function requireTorch(): void {
   const probe = spawnSync(TORCH_PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error(
-      `PyTorch parity tests need PyTorch under ${TORCH_PYTHON} (apt-get install -y python3-torch): ` +
+      `Tests against PyTorch need PyTorch under ${TORCH_PYTHON} (apt-get install -y python3-torch): ` +
         (probe.error?.message ?? probe.stderr.trim()),
     );
   }

@@ -1,8 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TORCH_PYTHON } from './fixtures';
+import { requireTorch, TORCH_PYTHON } from './fixtures';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'pt_logits.py');
 
@@ -23,16 +23,8 @@ export interface TorchJudgement {
   logits: number[];
 }
 
-/** Throws, with the install command, when Debian's python3-torch is missing: these checks are never skipped. */
-export function requireTorch(): void {
-  const probe = spawnSync(TORCH_PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    throw new Error(
-      `PyTorch checkpoint tests need PyTorch under ${TORCH_PYTHON} (apt-get install -y python3-torch): ` +
-        (probe.error?.message ?? probe.stderr.trim()),
-    );
-  }
-}
+/** The one check that PyTorch is installed (scripts/torch/fixtures.ts), for the checkpoint tests that import it from here. */
+export { requireTorch };
 
 function run(args: string[]): void {
   requireTorch();

@@ -66,7 +66,7 @@ export type TensorKind = 'params' | 'expAvg' | 'expAvgSq' | 'runningMean' | 'run
  * of 1e-7, while a tensor that is rounding noise in both runs (a bias whose gradient is exactly
  * zero in exact arithmetic) is not judged against its own noise.
  */
-export function relativeDivergence(got: ArrayLike<number>, want: ArrayLike<number>, floor = 0): number {
+function relativeDivergence(got: ArrayLike<number>, want: ArrayLike<number>, floor = 0): number {
   if (got.length !== want.length) throw new Error(`compared tensors hold ${got.length} and ${want.length} values`);
   let diff = 0;
   let scale = floor;
@@ -80,7 +80,7 @@ export function relativeDivergence(got: ArrayLike<number>, want: ArrayLike<numbe
 }
 
 /** The smallest scale a tensor is judged at, as a fraction of the largest magnitude of its kind in the model. */
-export const KIND_SCALE_FLOOR = 0.1;
+const KIND_SCALE_FLOOR = 0.1;
 
 /** A kind's worst relative divergence and the tensor it is in. */
 export interface Worst {
@@ -167,7 +167,7 @@ export const TRAJECTORY_TOLERANCE: Readonly<Record<TrajectoryMeasure, number>> =
 };
 
 /** A run's divergence from PyTorch's, per measure, with the tensor each state measure's worst lies in. */
-export function trajectoryDivergence(spec: ModelSpec, torch: TorchTrajectory, run: StudioRun): { value: Record<TrajectoryMeasure, number>; at: Partial<Record<TensorKind, string>> } {
+function trajectoryDivergence(spec: ModelSpec, torch: TorchTrajectory, run: StudioRun): { value: Record<TrajectoryMeasure, number>; at: Partial<Record<TensorKind, string>> } {
   const steps = [...run.losses.keys()].sort((a, b) => a - b);
   const state = stateDivergence(spec, run.end, engineStateFromTorch(spec, torch.end));
   const evaluations: [Evaluation, Evaluation | undefined][] = run.history.map((h, e) => [h, torch.epochs[e]]);

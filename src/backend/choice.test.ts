@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  backendChoiceFromSearch,
   chooseBackend,
   fallbackChain,
   parseBackendChoice,
@@ -80,12 +79,6 @@ describe('parseBackendChoice', () => {
     expect(parseBackendChoice(' webgpu ')).toBe('webgpu');
     expect(parseBackendChoice('tpu')).toBe('auto');
     expect(parseBackendChoice(null)).toBe('auto');
-  });
-
-  it('reads the override from a query string', () => {
-    expect(backendChoiceFromSearch('?backend=cpu&lr=1e-3')).toBe('cpu');
-    expect(backendChoiceFromSearch('?lr=1e-3')).toBe('auto');
-    expect(backendChoiceFromSearch('')).toBe('auto');
   });
 });
 

@@ -53,11 +53,6 @@ export function parseBackendChoice(value: string | null | undefined): BackendCho
   return BACKEND_CHOICES.find((choice) => choice === lower) ?? 'auto';
 }
 
-/** The backend override in a URL query string (`?backend=wasm`), or `auto` when there is none. */
-export function backendChoiceFromSearch(search: string): BackendChoice {
-  return parseBackendChoice(new URLSearchParams(search).get(BACKEND_URL_PARAM));
-}
-
 /** How the wasm backend will run here: SIMD or not, threads only under cross-origin isolation. */
 export function describeWasm(probe: Pick<RuntimeProbe, 'crossOriginIsolated' | 'wasmSimd'>): string {
   const simd = probe.wasmSimd ? 'with SIMD' : 'without SIMD (this engine lacks it, so it is slower)';

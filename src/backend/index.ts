@@ -3,7 +3,6 @@ export {
   BACKEND_CHOICES,
   BACKEND_NAMES,
   BACKEND_URL_PARAM,
-  backendChoiceFromSearch,
   chooseBackend,
   describeWasm,
   fallbackChain,

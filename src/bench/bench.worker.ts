@@ -1,12 +1,12 @@
 /// <reference lib="webworker" />
 /** A Web Worker that starts one tfjs backend and times training on it, as trials train in Workers. */
 import { initBackend } from '../backend/init';
-import { messageOf } from '../studioError';
+import { reply, serveWorker } from '../workers/host';
 import type { BackendName } from '../backend/choice';
 import { describeAdapter } from './adapter';
 import { dispatchCount, installDispatchCounter } from './dispatchCounter';
 import { measureTraining } from './measure';
-import { BENCH_RESPONSES, type BenchBackend, type BenchRequest, type BenchResponse } from './protocol';
+import type { BenchBackend, BenchRequest, BenchResponse } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -23,22 +23,11 @@ async function start(backend: BackendName): Promise<BenchBackend> {
   return started;
 }
 
-async function handle(request: BenchRequest): Promise<BenchResponse> {
-  switch (request.kind) {
-    case 'start':
-      return { kind: BENCH_RESPONSES.started, id: request.id, started: await start(request.backend) };
-    case 'measure': {
-      if (!started) throw new Error('no backend started');
-      const counted = started.backend === 'webgpu' ? dispatchCount : () => null;
-      return { kind: BENCH_RESPONSES.measured, id: request.id, measurement: await measureTraining(started, request.plan, counted) };
-    }
-  }
-}
-
-self.addEventListener('message', (event: MessageEvent<BenchRequest>) => {
-  const request = event.data;
-  handle(request).then(
-    (response) => self.postMessage(response),
-    (error: unknown) => self.postMessage({ kind: BENCH_RESPONSES.error, id: request.id, message: messageOf(error) } satisfies BenchResponse),
-  );
+serveWorker<BenchRequest, BenchResponse>(self, {
+  start: async (request) => reply({ kind: 'started', started: await start(request.backend) }),
+  measure: async (request) => {
+    if (!started) throw new Error('no backend started');
+    const counted = started.backend === 'webgpu' ? dispatchCount : () => null;
+    return reply({ kind: 'measured', measurement: await measureTraining(started, request.plan, counted) });
+  },
 });

@@ -4,12 +4,7 @@
  */
 import type { BackendName } from '../backend/choice';
 import type { EngineName } from '../engine/stepEngine';
-
-/** Request kinds, page to Worker. */
-export const BENCH_REQUESTS = { start: 'start', measure: 'measure' } as const;
-
-/** Response kinds, Worker to page. */
-export const BENCH_RESPONSES = { started: 'started', measured: 'measured', error: 'error' } as const;
+import type { ErrorReply } from '../workers/message';
 
 /** How long to time one backend at one batch size. */
 export interface MeasurePlan {
@@ -58,14 +53,14 @@ export interface Measurement extends BenchBackend {
 
 /** Start exactly this backend (no fallback) in the Worker. */
 export interface StartRequest {
-  kind: typeof BENCH_REQUESTS.start;
+  kind: 'start';
   id: number;
   backend: BackendName;
 }
 
 /** Time training at one batch size on the started backend. */
 export interface MeasureRequest {
-  kind: typeof BENCH_REQUESTS.measure;
+  kind: 'measure';
   id: number;
   plan: MeasurePlan;
 }
@@ -73,21 +68,15 @@ export interface MeasureRequest {
 export type BenchRequest = StartRequest | MeasureRequest;
 
 export interface StartedResponse {
-  kind: typeof BENCH_RESPONSES.started;
+  kind: 'started';
   id: number;
   started: BenchBackend;
 }
 
 export interface MeasuredResponse {
-  kind: typeof BENCH_RESPONSES.measured;
+  kind: 'measured';
   id: number;
   measurement: Measurement;
 }
 
-export interface BenchErrorResponse {
-  kind: typeof BENCH_RESPONSES.error;
-  id: number;
-  message: string;
-}
-
-export type BenchResponse = StartedResponse | MeasuredResponse | BenchErrorResponse;
+export type BenchResponse = StartedResponse | MeasuredResponse | ErrorReply;

@@ -4,7 +4,7 @@ import { shardRawBytes } from './shard';
 export const MANIFEST_FORMAT = { name: 'filenest-mnist-shards', version: 1 } as const;
 
 /** Where the manifest lives, relative to the page (the app is built with a relative base). */
-export const MANIFEST_PATH = 'data/mnist/manifest.json';
+const MANIFEST_PATH = 'data/mnist/manifest.json';
 
 /** MNIST's two splits, in the order the manifest lists them. */
 export const SPLITS = ['train', 'test'] as const;

@@ -11,7 +11,7 @@ const PIXELS = 28 * 28;
  * The fused CPU step (src/engine/cpu): the Classifier's whole training step in WebAssembly SIMD,
  * threaded where memory can be shared. No tfjs inside a step.
  */
-export class FusedCpuEngine implements StepEngine {
+class FusedCpuEngine implements StepEngine {
   readonly name = ENGINE_NAMES.fusedCpu;
   readonly description: string;
 

@@ -12,7 +12,7 @@ import { messageOf } from '../studioError';
  * the dataset on the device) trained in place by the generated WGSL kernels, many steps a submit.
  * Evaluation, prediction and state go through the tfjs tensors it shares.
  */
-export class FusedWebGpuEngine extends TfjsEngine {
+class FusedWebGpuEngine extends TfjsEngine {
   override readonly name = ENGINE_NAMES.fusedWebGpu;
   override readonly description = ENGINE_LABELS[ENGINE_NAMES.fusedWebGpu];
 

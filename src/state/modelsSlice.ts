@@ -117,7 +117,7 @@ function storedChoice(stored: StoredModel): ModelChoice {
 }
 
 /** The id of the shipped pretrained model in the list. */
-export const PRETRAINED_MODEL_ID = MODEL_KINDS.pretrained;
+const PRETRAINED_MODEL_ID = MODEL_KINDS.pretrained;
 
 function pretrainedChoice(model: PretrainedModel): ModelChoice {
   return {

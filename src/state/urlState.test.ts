@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../tune/config';
 import { toOverrides } from '../tune/overrides';
-import { readUrlState, shareableUrl, writeUrlState } from './urlState';
+import { BACKEND_CHOICES } from '../backend/choice';
+import { readUrlState, shareableUrl, URL_STATE, urlStateProblem, writeUrlState, type UrlState } from './urlState';
 
 const BUNDLED = 'config:\n  f1: [8]\n  f2: [6]\n  lr: [1e-3, 1e-2]\n  betas: [0.9, 0.999]\n  max_num_epochs: 20\n  num_trials: 3\n';
 
@@ -49,5 +50,34 @@ describe('urlState', () => {
     if (!restored.ok) throw new Error(restored.errors.map((e) => e.message).join('\n'));
     expect(restored.space).toEqual(edited.space);
     expect(restored.settings).toEqual(edited.settings);
+  });
+
+  // Values of every property of UrlState; the type makes a new property without samples a compile error.
+  const SAMPLES: { [K in keyof UrlState]: UrlState[K][] } = {
+    backend: [...BACKEND_CHOICES],
+    overrides: [[], ['num_trials=8'], ['lr=tag(log,interval(0.0001,0.01))', '~seed', '+extra=a b', 'f2=choice(4, 6)', 'beta1=1e+3']],
+  };
+  const DEFAULTS = readUrlState('');
+
+  it('has one table entry per property, and reads back every sample each entry writes, beside every other', () => {
+    expect(URL_STATE.map((property) => property.name).sort()).toEqual(Object.keys(DEFAULTS).sort());
+    for (const property of URL_STATE) {
+      const samples = SAMPLES[property.name] as UrlState[keyof UrlState][];
+      expect(samples.length, property.name).toBeGreaterThan(1);
+      for (const value of samples) {
+        const alone = { ...DEFAULTS, [property.name]: value };
+        expect(readUrlState(writeUrlState(alone)), `${property.name} alone`).toEqual(alone);
+        const others = Object.fromEntries(URL_STATE.map((p) => [p.name, SAMPLES[p.name].at(-1)])) as unknown as UrlState;
+        const beside = { ...others, [property.name]: value };
+        expect(readUrlState(writeUrlState(beside)), `${property.name} beside the others`).toEqual(beside);
+        expect(urlStateProblem(writeUrlState(beside)), property.name).toBeNull();
+      }
+    }
+  });
+
+  it('reads the last backend of a query, and the link check refuses any unknown one', () => {
+    expect(readUrlState('?backend=cpu&lr=1e-3&backend=WASM').backend).toBe('wasm');
+    expect(urlStateProblem('?backend=cpu&backend=cuda')).toMatch(/backend: unknown backend 'cuda'; valid: auto, /);
+    expect(urlStateProblem('?backend=cpu&lr=1e-3')).toBeNull();
   });
 });

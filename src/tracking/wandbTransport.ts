@@ -73,7 +73,7 @@ function describeStatus(status: number): string {
 }
 
 /** W&B's config format: every key wrapped as `{ value }`, as its Python client sends it. */
-export function wandbConfig(config: Record<string, unknown>): string {
+function wandbConfig(config: Record<string, unknown>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { desc: null, value }])));
 }
 

@@ -20,7 +20,7 @@ export function lossAndGradient(network: Network, x: tf.Tensor4D, oneHot: tf.Ten
 }
 
 /** Targets smoothed as CrossEntropyLoss(label_smoothing=e) smooths them: (1 - e) one-hot + e / classes. */
-export function smoothTargets(oneHot: tf.Tensor2D, labelSmoothing: number): tf.Tensor2D {
+function smoothTargets(oneHot: tf.Tensor2D, labelSmoothing: number): tf.Tensor2D {
   if (labelSmoothing === 0) return oneHot;
   const classes = oneHot.shape[1];
   return tf.add(tf.mul(oneHot, 1 - labelSmoothing), labelSmoothing / classes);

@@ -84,6 +84,13 @@ export type ExperimentEvent =
   /** After a reload: trials that were running go back to pending, keeping their finished epochs. */
   | { kind: 'resumed' };
 
+/** A pending or running trial, stopped by the user; a finished one stays as it ended. */
+function stoppedByUser(trial: TrialRecord): TrialRecord {
+  return trial.status === TRIAL_STATUS.pending || trial.status === TRIAL_STATUS.running
+    ? { ...trial, status: TRIAL_STATUS.stopped, stopReason: 'user' }
+    : trial;
+}
+
 /** A new search over these trials, all pending. */
 export function createExperiment(space: SearchSpace, settings: RunSettings, trials: readonly TrialSpec[]): ExperimentState {
   return {
@@ -181,20 +188,12 @@ export function experimentReducer(state: ExperimentState, event: ExperimentEvent
     case 'device-restored':
       return state.deviceLost ? { ...state, deviceLost: null } : state;
     case 'trial-stop-requested':
-      return updateTrial(state, event.trialId, (t) =>
-        t.status === TRIAL_STATUS.pending || t.status === TRIAL_STATUS.running
-          ? { ...t, status: TRIAL_STATUS.stopped, stopReason: 'user' }
-          : t,
-      );
+      return updateTrial(state, event.trialId, stoppedByUser);
     case 'search-stop-requested':
       return {
         ...state,
         stopped: true,
-        trials: state.trials.map((t) =>
-          t.status === TRIAL_STATUS.pending || t.status === TRIAL_STATUS.running
-            ? { ...t, status: TRIAL_STATUS.stopped, stopReason: 'user' }
-            : t,
-        ),
+        trials: state.trials.map(stoppedByUser),
       };
     case 'resumed':
       return {

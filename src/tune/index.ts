@@ -10,4 +10,3 @@ export * from './sampler';
 export * from './scheduler';
 export * from './serialize';
 export * from './space';
-export type { Interpreted, ValueProblem } from './interpret';

@@ -1,6 +1,7 @@
-import { readFileSync, readdirSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
+import { readFolder } from '../../scripts/lib/readFolder';
 import { describe, expect, it } from 'vitest';
 import { writeCheckpoint } from '../export/ptWriter';
 import { importModel } from '../export/importModel';
@@ -14,20 +15,6 @@ import { DEFAULT_SETTINGS, defaultSpace } from './space';
 import type { TorchTensor } from '../model/stateDict';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
-
-/** A folder on disk as the path map a dropped folder gives. */
-function readFolder(root: string): Map<string, Uint8Array> {
-  const files = new Map<string, Uint8Array>();
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.set(relative(root, path).split('\\').join('/'), new Uint8Array(readFileSync(path)));
-    }
-  };
-  walk(root);
-  return files;
-}
 
 /** A small finished search: three trials, the last stopped by the user after one epoch. */
 function finishedSearch(): ExperimentState {

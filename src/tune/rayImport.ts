@@ -64,7 +64,7 @@ export interface RayImport {
 }
 
 /** The largest folder or zip read by default (checkpoints included). */
-export const DEFAULT_MAX_RAY_RESULTS_BYTES = 256 * 1024 * 1024;
+const DEFAULT_MAX_RAY_RESULTS_BYTES = 256 * 1024 * 1024;
 
 /** Accuracy-like result fields tried, in order, when the results have no val_acc. */
 const METRIC_FALLBACKS = ['val_acc', 'val_accuracy', 'mean_accuracy', 'accuracy', 'acc'] as const;

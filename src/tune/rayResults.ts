@@ -29,7 +29,7 @@ export interface RayResultRow {
 }
 
 /** Where one trial's files go inside the experiment folder. */
-export function trialDirName(trialId: string): string {
+function trialDirName(trialId: string): string {
   return trialId.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
@@ -43,7 +43,7 @@ export function trialParams(trial: TrialRecord, state: ExperimentState): Record<
 const isFinished = (trial: TrialRecord) => trial.status !== TRIAL_STATUS.pending && trial.status !== TRIAL_STATUS.running;
 
 /** One row per recorded epoch of a trial, in order; time_total_s sums the epochs' durations. */
-export function trialResultRows(trial: TrialRecord, state: ExperimentState, experimentId: string): RayResultRow[] {
+function trialResultRows(trial: TrialRecord, state: ExperimentState, experimentId: string): RayResultRow[] {
   const config = trialParams(trial, state);
   let total: number | null = 0;
   return trial.history.map((epoch, index) => {
@@ -86,7 +86,7 @@ function csvCell(value: string | number | boolean | null | undefined): string {
 }
 
 /** A trial's progress.csv: its result.json rows, with config keys flattened to `config/<key>` as Ray does. */
-export function trialProgressCsv(rows: readonly RayResultRow[]): string {
+function trialProgressCsv(rows: readonly RayResultRow[]): string {
   // The keys the trial's params.json has: the shared ones and its own model's widths.
   const first = rows[0]?.config;
   const configKeys = [...HYPERPARAMETERS.filter((key) => !first || key in first), 'max_num_epochs'];
@@ -96,7 +96,7 @@ export function trialProgressCsv(rows: readonly RayResultRow[]): string {
 }
 
 /** experiment_state.json: what a user looks at first: the metric, the best trial and where each trial lives. */
-export function experimentSummary(state: ExperimentState, experimentId: string) {
+function experimentSummary(state: ExperimentState, experimentId: string) {
   const best = bestTrial(state);
   return {
     experiment_id: experimentId,

@@ -67,7 +67,7 @@ function watchdog(timeoutMs: number) {
 }
 
 /** The trial's training settings: its sampled hyperparameters, the run's epochs and a per-trial seed. */
-export function trainConfigOf(trial: TrialRecord, state: ExperimentState): TrainConfig {
+function trainConfigOf(trial: TrialRecord, state: ExperimentState): TrainConfig {
   const index = state.trials.findIndex((t) => t.id === trial.id);
   return {
     ...trial.config,

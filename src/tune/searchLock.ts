@@ -10,7 +10,7 @@
 export type SearchLocks = Pick<LockManager, 'request' | 'query'>;
 
 /** The browser's lock manager, or null where it has none (older browsers, insecure origins). */
-export function browserLocks(): SearchLocks | null {
+function browserLocks(): SearchLocks | null {
   return typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null;
 }
 

@@ -18,7 +18,7 @@ export interface StoredModel {
 }
 
 /** How many earlier searches the models list offers. */
-export const STORED_MODELS_LIMIT = 10;
+const STORED_MODELS_LIMIT = 10;
 
 /** The best model of each saved search that has one, newest search first. */
 export async function loadStoredModels(limit = STORED_MODELS_LIMIT): Promise<StoredModel[]> {

@@ -16,7 +16,7 @@ interface PanelBoundaryState {
 }
 
 /** The one line the console gets for a panel's failure. */
-export function panelErrorLine(name: string, error: Error): string {
+function panelErrorLine(name: string, error: Error): string {
   return `The ${name} panel failed: ${error.name}: ${error.message}`;
 }
 

@@ -4,12 +4,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readMnistSplit } from '../../scripts/lib/nodeMnist';
 import type { BackendReport } from '../backend/init';
 import type { MnistSplit } from '../data/idx';
-import { handleRequest } from './host';
+import { inProcessPort } from './inProcessPort';
+import { TRIAL_HOST_OPTIONS, trialHandlers } from './trialHost';
 import { createLocalEngine, type LocalEngineDeps } from './localEngine';
 import { crashedWorkerMessage } from '../tune/heartbeat';
 import { DeviceLostError, type TrialEngine, type TrialRun } from '../tune/trial';
-import type { TrialRequest, TrialResponse } from './protocol';
-import { createWorkerEngine, type WorkerPort } from './workerEngine';
+import { createWorkerEngine } from './workerEngine';
 
 const WASM_REPORT: BackendReport = {
   requested: 'wasm',
@@ -24,26 +24,8 @@ function head(split: MnistSplit, count: number): MnistSplit {
   return { count, images: split.images.slice(0, count * 784), labels: split.labels.slice(0, count) };
 }
 
-/** A Worker stand-in: requests go through the real host, replies come back structured-cloned. */
-function inProcessPort(engine: TrialEngine): WorkerPort & { posted: TrialResponse[] } {
-  const listeners: ((event: MessageEvent<TrialResponse>) => void)[] = [];
-  const posted: TrialResponse[] = [];
-  return {
-    posted,
-    postMessage(message: TrialRequest) {
-      const request = structuredClone(message);
-      void handleRequest(engine, request, (response) => {
-        posted.push(response);
-        const event = { data: structuredClone(response) } as MessageEvent<TrialResponse>;
-        for (const listener of listeners) listener(event);
-      });
-    },
-    addEventListener(type: string, listener: unknown) {
-      if (type === 'message') listeners.push(listener as (event: MessageEvent<TrialResponse>) => void);
-    },
-    terminate() {},
-  };
-}
+/** A Worker stand-in: requests go through the real trial host, replies come back structured-cloned. */
+const trialPort = (engine: TrialEngine) => inProcessPort(trialHandlers(engine), TRIAL_HOST_OPTIONS);
 
 describe('trial engine over the worker protocol (tfjs wasm in Node)', () => {
   let deps: LocalEngineDeps;
@@ -69,7 +51,7 @@ describe('trial engine over the worker protocol (tfjs wasm in Node)', () => {
   });
 
   it('trains a trial: one started event, progress, one epoch event per epoch, then one reply', async () => {
-    const port = inProcessPort(createLocalEngine(deps));
+    const port = trialPort(createLocalEngine(deps));
     const engine = createWorkerEngine(port);
     const started: string[] = [];
     const epochs: number[] = [];
@@ -110,7 +92,7 @@ describe('trial engine over the worker protocol (tfjs wasm in Node)', () => {
   });
 
   it('stops a running trial between steps, and the saved state resumes it', async () => {
-    const engine = createWorkerEngine(inProcessPort(createLocalEngine(deps)));
+    const engine = createWorkerEngine(trialPort(createLocalEngine(deps)));
     let stopAsked = false;
     const result = await engine.train(run({ config: { ...run().config, max_num_epochs: 3 }, progressEvery: 2 }), {
       onProgress: (p) => {
@@ -132,7 +114,7 @@ describe('trial engine over the worker protocol (tfjs wasm in Node)', () => {
   });
 
   it('answers a bad request with one error reply naming the problem', async () => {
-    const port = inProcessPort(createLocalEngine(deps));
+    const port = trialPort(createLocalEngine(deps));
     const engine = createWorkerEngine(port);
     await expect(engine.train(run({ config: { ...run().config, batch_size: 0 } }))).rejects.toThrow(/batch_size/);
     await expect(engine.predict(new Float32Array(784))).rejects.toThrow(/start a trial/);
@@ -141,7 +123,7 @@ describe('trial engine over the worker protocol (tfjs wasm in Node)', () => {
 
   it('says a lost GPU is one: the trial rejects with a DeviceLostError, and the engine trains no more', async () => {
     const local = createLocalEngine(deps);
-    const port = inProcessPort(local);
+    const port = trialPort(local);
     const engine = createWorkerEngine(port);
     const epochs: number[] = [];
     const training = engine.train(run({ config: { ...run().config, max_num_epochs: 3 }, progressEvery: 2 }), {

@@ -1,52 +1,78 @@
-/** The trial Worker's request handlers over an engine: the body of the trial Worker, testable without one. */
-import { DeviceLostError, type TrialEngine } from '../tune/trial';
-import type { TrialRequest, TrialResponse } from './protocol';
-import type { Unnumbered } from './requestChannel';
-import { errorReply, serveRequest, type Handlers, type Post } from './workerHost';
+/**
+ * The Worker's half of every Worker protocol (trials, inference, checkpoint import, backend probe,
+ * benchmark): a table of handlers, one per request kind. Each request gets exactly one reply with
+ * its id: what its handler returns, or an `error` reply with the message of what it threw. A
+ * handler may post events of its running request before that reply. The page's half is
+ * requestChannel.ts.
+ */
+import { messageOf } from '../studioError';
+import type { ErrorReply, Numbered, Unnumbered } from './message';
 
-/** The trial protocol's `error` reply. */
-type ErrorResponse = Extract<TrialResponse, { kind: 'error' }>;
+/** Posts one message to the page; big buffers in it are transferred, not copied. */
+export type Post<Response> = (response: Response, transfer?: Transferable[]) => void;
 
-/** Each trial request answered by `engine`: events while a trial trains, then one reply. */
-export function trialHandlers(engine: TrialEngine): Handlers<TrialRequest, TrialResponse> {
-  return {
-    train: async (request, event) => {
-      const result = await engine.train(request.run, {
-        onStarted: (started) => event({ kind: 'started', started }),
-        onProgress: (progress) => event({ kind: 'progress', progress }),
-        onEpoch: (report, snapshot) => event({ kind: 'epoch', report, snapshot }),
-        onHeartbeat: () => event({ kind: 'heartbeat' }),
-      });
-      return { reply: { kind: 'finished', result } };
-    },
-    stop: async () => {
-      await engine.stop();
-      return { reply: { kind: 'stopped' } };
-    },
-    snapshot: async () => ({ reply: { kind: 'snapshot', snapshot: await engine.snapshot() } }),
-    predict: async (request) => {
-      const logits = await engine.predict(request.pixels);
-      return { reply: { kind: 'logits', logits }, transfer: [logits.buffer] };
-    },
-    dispose: async () => {
-      await engine.dispose();
-      return { reply: { kind: 'disposed' } };
-    },
-    // Answered by breaking the Worker, not by a reply (see trial.worker.ts).
-    fault: (request) => {
-      engine.injectFault?.(request.fault);
-      return Promise.resolve(null);
-    },
-  };
+/** A handler's reply, and the buffers in it to transfer rather than copy. */
+export interface Reply<Response> {
+  reply: Unnumbered<Response>;
+  transfer?: Transferable[];
 }
 
-/** The `error` reply, marked when the trial's GPU was lost so the runner offers the CPU instead. */
-export function trialErrorReply(error: unknown): Unnumbered<TrialResponse> {
-  const { message } = errorReply<ErrorResponse>(error);
-  return error instanceof DeviceLostError ? { kind: 'error', message, deviceLost: true } : { kind: 'error', message };
+/** What a handler returns for a request that is answered by breaking the Worker, not by a reply (a trial's `fault`). */
+export const NO_REPLY = Symbol('no reply');
+
+/** Serves one request kind: may `emit` events of the running request, then returns its reply. */
+export type Handler<Request, Response> = (
+  request: Request,
+  emit: (event: Unnumbered<Response>) => void,
+) => Promise<Reply<Response> | typeof NO_REPLY> | Reply<Response> | typeof NO_REPLY;
+
+/** One handler per request kind of a protocol. */
+export type Handlers<Request extends Numbered, Response extends Numbered> = {
+  [Kind in Request['kind']]: Handler<Extract<Request, { kind: Kind }>, Response>;
+};
+
+/** How a protocol words its `error` reply beyond the message (a trial's `deviceLost`). */
+export interface HostOptions<Response> {
+  errorFields?: (error: unknown) => Partial<Unnumbered<Extract<Response, ErrorReply>>>;
 }
 
-/** Answers one request: events while it runs, then exactly one reply (or an error) with its id. */
-export function handleRequest(engine: TrialEngine, request: TrialRequest, post: Post<TrialResponse>): Promise<void> {
-  return serveRequest(trialHandlers(engine), request, post, trialErrorReply);
+/** A reply that transfers `transfer` instead of copying it. */
+export function reply<Response>(response: Unnumbered<Response>, transfer?: Transferable[]): Reply<Response> {
+  return transfer ? { reply: response, transfer } : { reply: response };
+}
+
+/** Answers one request with its kind's handler: its events, then exactly one reply (or `error`) with its id. */
+export async function serveRequest<Request extends Numbered, Response extends Numbered>(
+  handlers: Handlers<Request, Response>,
+  request: Request,
+  post: Post<Response>,
+  options: HostOptions<Response> = {},
+): Promise<void> {
+  const { id } = request;
+  const handler = handlers[request.kind as Request['kind']] as Handler<Request, Response>;
+  try {
+    const answer = await handler(request, (event) => post({ ...event, id } as Response));
+    if (answer !== NO_REPLY) post({ ...answer.reply, id } as Response, answer.transfer);
+  } catch (error) {
+    const failed: ErrorReply = { kind: 'error', id, message: messageOf(error), ...options.errorFields?.(error) };
+    // Every protocol's responses include its `error` reply.
+    post(failed as unknown as Response);
+  }
+}
+
+/** The part of a Worker's global scope a host uses. */
+export interface HostScope<Request> {
+  addEventListener(type: 'message', listener: (event: MessageEvent<Request>) => void): void;
+  postMessage(message: unknown, transfer: Transferable[]): void;
+}
+
+/** Serves every request that reaches this Worker with `handlers`. */
+export function serveWorker<Request extends Numbered, Response extends Numbered>(
+  scope: HostScope<Request>,
+  handlers: Handlers<Request, Response>,
+  options: HostOptions<Response> = {},
+): void {
+  scope.addEventListener('message', (event) => {
+    void serveRequest(handlers, event.data, (response, transfer = []) => scope.postMessage(response, transfer), options);
+  });
 }

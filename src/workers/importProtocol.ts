@@ -4,15 +4,10 @@
  * Every request carries an id and ends in exactly one reply (`imported` or `error`) with that id.
  */
 import type { ImportedModel, ImportFile } from '../export/importModel';
+import type { ErrorReply } from './message';
 
-/** Request kinds, page to Worker. */
-export const IMPORT_REQUESTS = { import: 'import' } as const;
-
-/** Response kinds, Worker to page. */
-export const IMPORT_RESPONSES = { imported: 'imported', error: 'error' } as const;
-
-export type ImportRequest = { kind: typeof IMPORT_REQUESTS.import; id: number; files: ImportFile[] };
+export type ImportRequest = { kind: 'import'; id: number; files: ImportFile[] };
 
 export type ImportResponse =
-  | { kind: typeof IMPORT_RESPONSES.imported; id: number; model: ImportedModel }
-  | { kind: typeof IMPORT_RESPONSES.error; id: number; message: string };
+  | { kind: 'imported'; id: number; model: ImportedModel }
+  | ErrorReply;

@@ -12,10 +12,10 @@ import { messageOf } from '../studioError';
 export type ImportPort = ProtocolPort<ImportRequest, ImportResponse>;
 
 /** Longest an import may take before its Worker is ended; the importer's limits keep real files far below it. */
-export const IMPORT_TIMEOUT_MS = 20_000;
+const IMPORT_TIMEOUT_MS = 20_000;
 
 /** Starts the import Worker from the bundled module. */
-export function spawnImportWorker(): ImportPort {
+function spawnImportWorker(): ImportPort {
   return new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: 'checkpoint-import' });
 }
 

@@ -10,9 +10,10 @@ import { pixelsToBatch } from '../train/dataset';
 import { initialValues } from '../train/init';
 import { Rng } from '../train/rng';
 import { createLocalInferenceEngine } from './inferenceEngine';
-import { handleInferenceRequest } from './inferenceHost';
-import type { InferenceEngine, InferenceRequest, InferenceResponse } from './inferenceProtocol';
-import { createInferenceWorkerEngine, type InferencePort } from './inferenceWorkerEngine';
+import { inProcessPort } from './inProcessPort';
+import { inferenceHandlers } from './inferenceHost';
+import type { InferenceEngine } from './inferenceProtocol';
+import { createInferenceWorkerEngine } from './inferenceWorkerEngine';
 
 const CPU_REPORT: BackendReport = {
   requested: 'cpu',
@@ -26,25 +27,8 @@ const MANIFEST = 'http://studio.test/data/mnist/manifest.json';
 const EVALUATED = 200;
 const HYPERPARAMETERS = { f1: 8, f2: 6 };
 
-/** A Worker stand-in: requests go through the real host, replies come back structured-cloned. */
-function inProcessPort(engine: InferenceEngine): InferencePort & { posted: InferenceResponse[] } {
-  const listeners: ((event: MessageEvent<InferenceResponse>) => void)[] = [];
-  const posted: InferenceResponse[] = [];
-  return {
-    posted,
-    postMessage(message: InferenceRequest) {
-      void handleInferenceRequest(engine, structuredClone(message), (response) => {
-        posted.push(response);
-        const event = { data: structuredClone(response) } as MessageEvent<InferenceResponse>;
-        for (const listener of listeners) listener(event);
-      });
-    },
-    addEventListener(type: string, listener: unknown) {
-      if (type === 'message') listeners.push(listener as (event: MessageEvent<InferenceResponse>) => void);
-    },
-    terminate() {},
-  };
-}
+/** A Worker stand-in: requests go through the real inference host, replies come back structured-cloned. */
+const inferencePort = (engine: InferenceEngine) => inProcessPort(inferenceHandlers(engine));
 
 /** Eval-mode predicted digits of `network` for the first `count` test images, straight from the Network. */
 function networkPredictions(network: Network, split: MnistSplit, count: number): number[] {
@@ -59,7 +43,7 @@ describe('inference engine over the worker protocol (tfjs CPU)', () => {
   let stateDict: TorchStateDict;
   let network: Network;
   let engine: InferenceEngine;
-  let port: ReturnType<typeof inProcessPort>;
+  let port: ReturnType<typeof inferencePort>;
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
@@ -68,7 +52,7 @@ describe('inference engine over the worker protocol (tfjs CPU)', () => {
     const values = initialValues(classifier.spec(HYPERPARAMETERS), new Rng(7));
     network = new Network(classifier, HYPERPARAMETERS, values);
     stateDict = toTorchStateDict(classifier.spec(HYPERPARAMETERS), values);
-    port = inProcessPort(
+    port = inferencePort(
       createLocalInferenceEngine({
         startBackend: () => Promise.resolve(CPU_REPORT),
         loadTestSplit: () => Promise.resolve(test),

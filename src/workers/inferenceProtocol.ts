@@ -7,26 +7,7 @@
 import type { BackendChoice } from '../backend/choice';
 import type { BackendReport } from '../backend/init';
 import type { TorchStateDict } from '../model/stateDict';
-
-/** Request kinds, page to Worker. */
-export const INFERENCE_REQUESTS = {
-  load: 'load',
-  predict: 'predict',
-  evaluate: 'evaluate',
-  unload: 'unload',
-  dispose: 'dispose',
-} as const;
-
-/** Response kinds, Worker to page. */
-export const INFERENCE_RESPONSES = {
-  loaded: 'loaded',
-  probabilities: 'probabilities',
-  progress: 'progress',
-  evaluated: 'evaluated',
-  unloaded: 'unloaded',
-  disposed: 'disposed',
-  error: 'error',
-} as const;
+import type { ErrorReply } from './message';
 
 /** The digit classes, and the size of the confusion matrix's side. */
 export const DIGIT_CLASSES = 10;
@@ -95,20 +76,20 @@ export interface TestSetEvaluation {
 }
 
 export type InferenceRequest =
-  | { kind: typeof INFERENCE_REQUESTS.load; id: number; model: InferenceModel; backend: BackendChoice }
-  | { kind: typeof INFERENCE_REQUESTS.predict; id: number; modelKey: string; pixels: Float32Array }
-  | { kind: typeof INFERENCE_REQUESTS.evaluate; id: number; request: EvaluationRequest }
-  | { kind: typeof INFERENCE_REQUESTS.unload; id: number; modelKey: string }
-  | { kind: typeof INFERENCE_REQUESTS.dispose; id: number };
+  | { kind: 'load'; id: number; model: InferenceModel; backend: BackendChoice }
+  | { kind: 'predict'; id: number; modelKey: string; pixels: Float32Array }
+  | { kind: 'evaluate'; id: number; request: EvaluationRequest }
+  | { kind: 'unload'; id: number; modelKey: string }
+  | { kind: 'dispose'; id: number };
 
 export type InferenceResponse =
-  | { kind: typeof INFERENCE_RESPONSES.loaded; id: number; loaded: ModelLoaded }
-  | { kind: typeof INFERENCE_RESPONSES.probabilities; id: number; probabilities: Float32Array }
-  | { kind: typeof INFERENCE_RESPONSES.progress; id: number; progress: EvaluationProgress }
-  | { kind: typeof INFERENCE_RESPONSES.evaluated; id: number; evaluation: TestSetEvaluation }
-  | { kind: typeof INFERENCE_RESPONSES.unloaded; id: number }
-  | { kind: typeof INFERENCE_RESPONSES.disposed; id: number }
-  | { kind: typeof INFERENCE_RESPONSES.error; id: number; message: string };
+  | { kind: 'loaded'; id: number; loaded: ModelLoaded }
+  | { kind: 'probabilities'; id: number; probabilities: Float32Array }
+  | { kind: 'progress'; id: number; progress: EvaluationProgress }
+  | { kind: 'evaluated'; id: number; evaluation: TestSetEvaluation }
+  | { kind: 'unloaded'; id: number }
+  | { kind: 'disposed'; id: number }
+  | ErrorReply;
 
 /** Events of a running evaluation, before its one reply. */
 export interface EvaluationEvents {

@@ -15,7 +15,7 @@ import { requestChannel, type ProtocolPort } from './requestChannel';
 export type InferencePort = ProtocolPort<InferenceRequest, InferenceResponse>;
 
 /** Starts the inference Worker from the bundled module. */
-export function spawnInferenceWorker(): InferencePort {
+function spawnInferenceWorker(): InferencePort {
   return new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
 }
 

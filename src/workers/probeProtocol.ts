@@ -5,15 +5,10 @@
  */
 import type { RuntimeProbe } from '../backend/choice';
 import type { TrainingProbeResult } from '../backend/probeDecision';
+import type { ErrorReply } from './message';
 
-/** Request kinds, page to Worker. */
-export const PROBE_REQUESTS = { measure: 'measure' } as const;
-
-/** Response kinds, Worker to page. */
-export const PROBE_RESPONSES = { measured: 'measured', error: 'error' } as const;
-
-export type ProbeRequest = { kind: typeof PROBE_REQUESTS.measure; id: number; runtime: RuntimeProbe };
+export type ProbeRequest = { kind: 'measure'; id: number; runtime: RuntimeProbe };
 
 export type ProbeResponse =
-  | { kind: typeof PROBE_RESPONSES.measured; id: number; result: TrainingProbeResult }
-  | { kind: typeof PROBE_RESPONSES.error; id: number; message: string };
+  | { kind: 'measured'; id: number; result: TrainingProbeResult }
+  | ErrorReply;

@@ -8,7 +8,7 @@ import { requestChannel, type ProtocolPort } from './requestChannel';
 export type ProbePort = ProtocolPort<ProbeRequest, ProbeResponse>;
 
 /** Starts the backend-probe Worker from the bundled module. */
-export function spawnProbeWorker(): ProbePort {
+function spawnProbeWorker(): ProbePort {
   return new Worker(new URL('./probe.worker.ts', import.meta.url), { type: 'module', name: 'backend-probe' });
 }
 

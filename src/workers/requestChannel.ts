@@ -1,15 +1,12 @@
 /**
  * The page's half of a Worker protocol: numbers each request, hands the events of a running
  * request to its handler and settles it with its one reply; a crashed Worker (an `error` or
- * `messageerror` event) fails every request still waiting, and every later one. Both Worker
- * proxies (trials and inference) speak through it.
+ * `messageerror` event) fails every request still waiting, and every later one. Every Worker
+ * proxy (trials, inference, checkpoint import, backend probe, benchmark) speaks through it; the
+ * Worker's half is host.ts.
  */
 
-/** A message of a protocol: keyed by `kind`, with the id of the request it belongs to. */
-export interface Numbered {
-  kind: string;
-  id: number;
-}
+import type { Numbered, Unnumbered } from './message';
 
 /** The part of a Worker a proxy uses; tests may pass an in-process stand-in. */
 export interface ProtocolPort<Request, Response> {
@@ -27,9 +24,6 @@ export interface ChannelOptions<Response> {
   /** The error an `error` reply rejects with (default: an Error with the reply's message). */
   replyError?: (response: Response & { message?: string }) => Error;
 }
-
-/** A request before the channel numbers it. */
-export type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 interface Pending<Response> {
   onEvent: (event: Response) => void;

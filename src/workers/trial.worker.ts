@@ -1,10 +1,10 @@
 /// <reference lib="webworker" />
 /** A Web Worker that trains one trial at a time on its own tfjs backend. */
-import { trialErrorReply, trialHandlers } from './host';
+import { NO_REPLY, serveWorker } from './host';
 import { createLocalEngine } from './localEngine';
 import type { TrialFault } from '../tune/trial';
 import type { TrialRequest, TrialResponse } from './protocol';
-import { serveWorker } from './workerHost';
+import { TRIAL_HOST_OPTIONS, trialHandlers } from './trialHost';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -40,8 +40,8 @@ serveWorker<TrialRequest, TrialResponse>(
     ...trialHandlers(engine),
     fault: (request) => {
       breakWorker(request.fault);
-      return Promise.resolve(null);
+      return NO_REPLY;
     },
   },
-  trialErrorReply,
+  TRIAL_HOST_OPTIONS,
 );

@@ -8,7 +8,7 @@ import { requestChannel, type ProtocolPort } from './requestChannel';
 export type WorkerPort = ProtocolPort<TrialRequest, TrialResponse>;
 
 /** Starts a trial Worker from the bundled module. */
-export function spawnTrialWorker(): WorkerPort {
+function spawnTrialWorker(): WorkerPort {
   return new Worker(new URL('./trial.worker.ts', import.meta.url), { type: 'module', name: 'trial' });
 }
 

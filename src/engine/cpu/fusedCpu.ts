@@ -45,7 +45,7 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Whether this context can share wasm memory between threads. */
-export function canShareMemory(): boolean {
+function canShareMemory(): boolean {
   const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
   if (typeof g.SharedArrayBuffer !== 'function') return false;
   return Boolean(g.process?.versions?.node) || g.crossOriginIsolated !== false;

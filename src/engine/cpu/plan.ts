@@ -8,7 +8,7 @@ import { batchNormLayers, ENTRY_LAYOUT, parameterEntries, shapeSize, tfShape, ty
 import * as S from './planSlots';
 
 /** Channels rounded up to whole f32x4 vectors. */
-export const padded4 = (n: number): number => Math.ceil(n / 4) * 4;
+const padded4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 /** Output side of a convolution. */
 const convOut = (side: number, kernel: number, stride: number, pad: number): number => Math.floor((side + 2 * pad - kernel) / stride) + 1;

@@ -73,7 +73,7 @@ export interface FusedStep {
 }
 
 /** Steps recorded into one submit at most (the uniform buffer holds one record per step). */
-export const STEPS_PER_SUBMIT = 32;
+const STEPS_PER_SUBMIT = 32;
 
 const STEP_RECORD_BYTES = 48;
 
@@ -84,7 +84,7 @@ export function currentWebGpuBackend(): WebGpuBackendLike | null {
 }
 
 /** Why this device cannot hold the fused step's buffers for `layout`, or null when it can. */
-export function fusedLimitProblem(device: GPUDevice, layout: FusedLayout): string | null {
+function fusedLimitProblem(device: GPUDevice, layout: FusedLayout): string | null {
   const largest = Math.max(layout.capacity * layout.actPerImage, layout.capacity * layout.gradPerImage, layout.maxGroups * layout.params) * 4;
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   if (largest > limit) return `the fused step needs a ${largest}-byte buffer, this device allows ${limit}`;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { classifier } from '../../model/classifier';
 import { countParameters, parameterEntries, shapeSize } from '../../model/spec';
@@ -64,5 +65,21 @@ describe('fusedKernels', () => {
       const declared = [...kernel.code.matchAll(/@binding\((\d+)\) var<storage, read_write> (\w+)/g)].map((m) => [Number(m[1]), m[2]]);
       expect(declared).toEqual(bindings.map((name, i) => [i + 1, name]));
     }
+  });
+
+  it('generates the same WGSL, labels and dispatches as the recorded step, for several architectures', () => {
+    // SHA-256 of every kernel of the step, in dispatch order, recorded from the generator; a change
+    // to one character of the WGSL, a label or a dispatch changes it.
+    const hash = (f1: number, f2: number, capacity: number): string => {
+      const sha = createHash('sha256');
+      for (const k of fusedKernels(fusedLayout(f1, f2, capacity))) {
+        sha.update(JSON.stringify([k.kind, k.label, 'bn' in k ? k.bn : null, 'channels' in k ? k.channels : null, k.code])).update('\n');
+      }
+      return sha.digest('hex');
+    };
+    expect(hash(8, 6, 64)).toBe('abe754baffa9686248383b1d754640407595a6107ed5702c3042fc3e898e9ad3');
+    expect(hash(6, 6, 8)).toBe('fbe2727d32a05e2bb1d73a451c01fc3ffd7c2552e9d28d76c287dd6524e8915d');
+    expect(hash(4, 10, 256)).toBe('e996f3dc69056e8ad46059c679ae0183173b65b7aa2374b343ca5782b27acced');
+    expect(hash(12, 16, 32)).toBe('f0cd64509344324991c3c7163ab850e4e9772d9c9bec9aef9fd3449ef4db54eb');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * WGSL for the fused Classifier training cfg. One workgroup trains one image at a time through a
+ * WGSL for the fused Classifier training step. One workgroup trains one image at a time through a
  * whole stretch of layers (activations and gradients stay in that image's slice of two arenas);
  * a pass ends only where BatchNorm needs statistics over the whole batch. Small kernels (a workgroup
  * per channel) reduce those statistics, and one Adam kernel sums the per-workgroup weight gradients
@@ -8,9 +8,9 @@
 import type { BatchNormSlots, FusedBlock, FusedLayout, ImageTensor, LayerParams } from './layout';
 
 /** Threads per workgroup of a pass kernel. */
-export const PASS_THREADS = 256;
+const PASS_THREADS = 256;
 /** Threads of a statistics kernel (one workgroup) and per workgroup of the Adam kernel. */
-export const REDUCE_THREADS = 256;
+const REDUCE_THREADS = 256;
 /** Bytes between two steps' uniform records (the minimum dynamic-offset alignment). */
 export const STEP_STRIDE = 256;
 
@@ -554,38 +554,60 @@ export type FusedKernel =
   | { kind: 'statsBackward'; label: string; code: string; bn: number; channels: number }
   | { kind: 'adam'; label: string; code: string };
 
+/** The stem convolution (3x3, stride 2, relu6) over the batch's images. */
+const stemConv = (layout: FusedLayout): Conv => conv({ image: true }, layout.cl1, 1, 3, 2, 0);
+
+/** Forward from the image through the stem to the first Bottleneck's BatchNorm statistics. */
+function forwardStemKernel(layout: FusedLayout, first: FusedBlock): FusedKernel {
+  return { kind: 'pass', label: 'forward stem', code: passKernel(layout, convForward(stemConv(layout), layout.a0, true) + blockForwardHead(first)) };
+}
+
+/** Forward from Bottleneck `b`'s BatchNorm to the next one's statistics. */
+function forwardBlockKernel(layout: FusedLayout, b: FusedBlock, next: FusedBlock): FusedKernel {
+  return { kind: 'pass', label: `forward ${b.shape.name}`, code: passKernel(layout, blockForwardTail(b) + blockForwardHead(next)) };
+}
+
+/** Forward from the top Bottleneck's BatchNorm through fc and the loss, and backward down to that BatchNorm. */
+function headKernel(layout: FusedLayout, top: FusedBlock): FusedKernel {
+  return {
+    kind: 'pass',
+    label: 'forward head, loss, backward head',
+    code: passKernel(layout, blockForwardTail(top) + classifierHead(layout, top.y, top.gradY) + blockBackwardTail(top)),
+  };
+}
+
+/** Backward from Bottleneck `b`'s BatchNorm down to the BatchNorm of the one below it. */
+function backwardBlockKernel(layout: FusedLayout, b: FusedBlock, below: FusedBlock): FusedKernel {
+  return { kind: 'pass', label: `backward ${b.shape.name}`, code: passKernel(layout, blockBackwardHead(b, below.gradY) + blockBackwardTail(below)) };
+}
+
+/** Backward from the first Bottleneck's BatchNorm through the stem's weight gradient. */
+function backwardStemKernel(layout: FusedLayout, first: FusedBlock): FusedKernel {
+  const body = blockBackwardHead(first, layout.gradA0, layout.a0) + convWeightGrad(stemConv(layout), layout.gradA0);
+  return { kind: 'pass', label: 'backward stem', code: passKernel(layout, body) };
+}
+
 /** The kernels of one training step, in dispatch order. */
 export function fusedKernels(layout: FusedLayout): FusedKernel[] {
   const { blocks } = layout;
-  const last = blocks.length - 1;
-  const kernels: FusedKernel[] = [];
-  const pass = (label: string, body: string): void => {
-    kernels.push({ kind: 'pass', label, code: passKernel(layout, body) });
-  };
+  const first = blocks[0];
+  const top = blocks.at(-1);
+  if (!first || !top) throw new Error('the Classifier has no Bottleneck');
+  // One shader serves the statistics of every BatchNorm.
   const statsForward = statsForwardKernel(layout);
   const statsBackward = statsBackwardKernel(layout);
-  const stem = conv({ image: true }, layout.cl1, 1, 3, 2, 0);
-  const first = blocks[0];
-  if (!first) throw new Error('the Classifier has no Bottleneck');
-  pass('forward stem', convForward(stem, layout.a0, true) + blockForwardHead(first));
+  const kernels: FusedKernel[] = [forwardStemKernel(layout, first)];
   blocks.forEach((b, k) => {
     kernels.push({ kind: 'statsForward', label: `${b.shape.name} BN statistics`, code: statsForward, bn: k, channels: b.hidden });
     const next = blocks[k + 1];
-    if (next) pass(`forward ${b.shape.name}`, blockForwardTail(b) + blockForwardHead(next));
+    if (next) kernels.push(forwardBlockKernel(layout, b, next));
   });
-  const top = blocks[last];
-  if (!top) throw new Error('the Classifier has no Bottleneck');
-  pass('forward head, loss, backward head', blockForwardTail(top) + classifierHead(layout, top.y, top.gradY) + blockBackwardTail(top));
-  for (let k = last; k >= 0; k--) {
+  kernels.push(headKernel(layout, top));
+  for (let k = blocks.length - 1; k >= 0; k--) {
     const b = blocks[k] as FusedBlock;
     kernels.push({ kind: 'statsBackward', label: `${b.shape.name} BN gradient`, code: statsBackward, bn: k, channels: b.hidden });
     const below = blocks[k - 1];
-    if (below) {
-      pass(`backward ${b.shape.name}`, blockBackwardHead(b, below.gradY) + blockBackwardTail(below));
-    } else {
-      const stemGrad = convWeightGrad(stem, layout.gradA0);
-      pass('backward stem', blockBackwardHead(b, layout.gradA0, layout.a0) + stemGrad);
-    }
+    kernels.push(below ? backwardBlockKernel(layout, b, below) : backwardStemKernel(layout, b));
   }
   kernels.push({ kind: 'adam', label: 'Adam', code: adamKernel(layout) });
   return kernels;

@@ -19,14 +19,14 @@ async function loadOrThrow(id: string) {
 const backendOf = (backend: string): BackendChoice => (BACKEND_CHOICES as readonly string[]).includes(backend) ? (backend as BackendChoice) : 'auto';
 
 /** Downloads a saved experiment as Ray's results layout in one zip. */
-export async function downloadExperimentResults(id: string): Promise<void> {
+async function downloadExperimentResults(id: string): Promise<void> {
   const record = await loadOrThrow(id);
   const zip = rayResultsZip(rayResultFiles(record.state, record.id), record.id);
   downloadFile(`${record.id}-results.zip`, new Uint8Array(zip), DOWNLOAD_TYPES.zip);
 }
 
 /** Downloads a saved experiment's search as a Ray Tune project (main.py, objective.py, ...) in one zip. */
-export async function downloadRayProject(id: string): Promise<void> {
+async function downloadRayProject(id: string): Promise<void> {
   const record = await loadOrThrow(id);
   const config = parseConfigOrThrow(record.configText, record.overrides, { models: Object.keys(ARCHITECTURES) });
   const name = record.id.replace(/[^A-Za-z0-9_]/g, '_');

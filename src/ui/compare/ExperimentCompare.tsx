@@ -8,7 +8,7 @@ import './compare.css';
 import { messageOf } from '../../studioError';
 
 /** One row per epoch, one column per experiment: its best trial's val_acc at that epoch. */
-export function bestCurveRows(experiments: readonly StoredExperiment[]): Record<string, number>[] {
+function bestCurveRows(experiments: readonly StoredExperiment[]): Record<string, number>[] {
   const rows = new Map<number, Record<string, number>>();
   for (const experiment of experiments) {
     for (const epoch of bestTrial(experiment.state)?.history ?? []) {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { backendChoiceFromSearch } from '../../backend/choice';
 import type { ModelChoice } from '../../state/modelsSlice';
+import { readUrlState } from '../../state/urlState';
 import type { InferenceEngine, ModelLoaded } from '../../workers/inferenceProtocol';
 import { createInferenceWorkerEngine } from '../../workers/inferenceWorkerEngine';
 import type { PredictDigit } from '../draw/usePrediction';
@@ -45,7 +45,7 @@ export function useInferenceModel(model: ModelChoice | null): InferenceModelStat
     let active = true;
     const { f1, f2, stateDict } = current;
     inferenceEngine()
-      .load({ modelKey: key, f1, f2, stateDict }, backendChoiceFromSearch(window.location.search))
+      .load({ modelKey: key, f1, f2, stateDict }, readUrlState(window.location.search).backend)
       .then(
         (loaded) => active && setOutcome({ modelKey: key, loaded }),
         (error: unknown) => active && setOutcome({ modelKey: key, message: messageOf(error) }),

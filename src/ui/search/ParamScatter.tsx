@@ -5,7 +5,7 @@ import { linearAxis, logAxis } from './axes';
 import { trialColor } from './colors';
 
 /** Hyperparameters the search varies (one that takes a single value has nothing to show). */
-export function searchedParameters(experiment: ExperimentState): HyperparameterName[] {
+function searchedParameters(experiment: ExperimentState): HyperparameterName[] {
   return HYPERPARAMETERS.filter((name) => (discreteValues(experiment.space[name])?.length ?? Infinity) > 1);
 }
 

@@ -18,7 +18,7 @@ function relatedKeys(key: string): string[] {
 }
 
 /** The configuration key an override sets, or null when it does not parse. */
-export function overrideKey(text: string): string | null {
+function overrideKey(text: string): string | null {
   const result = parseOverride(text);
   return result.ok ? result.override.key : null;
 }

@@ -5,10 +5,10 @@ import { TRIAL_STATUS, type ExperimentState, type TrialRecord } from '../../tune
 const FINISHED: readonly string[] = [TRIAL_STATUS.terminated, TRIAL_STATUS.stopped, TRIAL_STATUS.error];
 
 /** True once a trial will train no more. */
-export const isTrialFinished = (trial: TrialRecord): boolean => FINISHED.includes(trial.status);
+const isTrialFinished = (trial: TrialRecord): boolean => FINISHED.includes(trial.status);
 
 /** A running trial's position: epochs finished plus the fraction of the current epoch, in epochs. */
-export function trialEpochsDone(trial: TrialRecord, progress: StepProgress | undefined): number {
+function trialEpochsDone(trial: TrialRecord, progress: StepProgress | undefined): number {
   const finished = trial.history[trial.history.length - 1]?.epoch ?? 0;
   if (trial.status !== TRIAL_STATUS.running || !progress || progress.epoch <= finished) return finished;
   return finished + Math.min(1, progress.step / Math.max(1, progress.steps_per_epoch));
