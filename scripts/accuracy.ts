@@ -40,7 +40,8 @@ import { createTrainer, type TrainConfig } from '../src/engine/trainer';
 import { classifier } from '../src/model/classifier';
 import { Rng } from '../src/train/rng';
 import { rayProjectFiles } from '../src/export/rayProject';
-import { parseConfigOrThrow } from '../src/tune/config';
+import { parseConfigOrThrow, type TuneConfig } from '../src/tune/config';
+import { paramValue, trialKeys } from '../src/tune/space';
 import { checkAccuracy, describeChecks, markdownTable, summarize, type AccuracyRow } from './lib/accuracyTable';
 import { torchPython } from './lib/benchTorch';
 import { mnistDataDir, readMnistSplit } from './lib/nodeMnist';
@@ -198,9 +199,8 @@ async function torchRuns(options: Options, record: (row: AccuracyRow) => void): 
       const args = [join(project, 'objective.py'), '--data-dir', mnistDataDir(), '--out', join(project, `seed-${seed}`), '--device', 'cpu'];
       if (options.trainLimit) args.push('--train-limit', String(options.trainLimit));
       if (options.valLimit) args.push('--val-limit', String(options.valLimit));
-      // A --config recipe is baked into the project; the seed's recipe is passed on top of config.yaml's.
-      if (!options.config) args.push(...Object.entries(RECIPE).map(([k, v]) => `${k}=${v}`));
-      args.push(`max_num_epochs=${options.epochs}`, `seed=${seed}`);
+      // objective.py run alone starts from its own defaults (the seed's recipe): every key is passed.
+      args.push(...recipeArgs(config, options), `max_num_epochs=${options.epochs}`, `seed=${seed}`);
       const threads = String(options.torchThreads);
       await runPython(args, { ...process.env, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads }, (line) => {
         const m = JSON.parse(line) as { epoch: number; val_acc: number; time_s: number };
@@ -211,6 +211,18 @@ async function torchRuns(options: Options, record: (row: AccuracyRow) => void): 
   } finally {
     rmSync(project, { recursive: true, force: true });
   }
+}
+
+/** objective.py's key=value arguments for the recipe: a --config's every fixed key and its model, or the seed's recipe. */
+function recipeArgs(config: TuneConfig, options: Options): string[] {
+  if (!options.config) return Object.entries(RECIPE).map(([k, v]) => `${k}=${v}`);
+  const keys = trialKeys(config.settings.model);
+  const unfixed = keys.filter((key) => config.space[key].kind !== 'fixed');
+  if (unfixed.length > 0) throw new Error(`${options.config.path}: --config needs every key fixed; ${unfixed.join(', ')} are searched`);
+  return [`model=${config.settings.model}`, ...keys.map((key) => {
+    const domain = config.space[key];
+    return `${key}=${domain.kind === 'fixed' ? paramValue(key, domain.value) : ''}`;
+  })];
 }
 
 function runPython(args: string[], env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<void> {
