@@ -13,6 +13,13 @@ import { mnistDataDir } from '../lib/nodeMnist';
 /** Debian's PyTorch (python3-torch) lives under this interpreter, not the python3 first on PATH. */
 export const TORCH_PYTHON = '/usr/bin/python3';
 
+/**
+ * The studio's exported architecture.py (src/export/rayProject/architecture.ts), committed under the
+ * name the PyTorch scripts import (`from pt_classifier import Classifier`); written by
+ * writeArchitecture.ts and checked against the emitter by src/export/rayProject/emittedArchitecture.test.ts.
+ */
+export const EMITTED_ARCHITECTURE_PATH = join(dirname(fileURLToPath(import.meta.url)), 'pt_classifier.py');
+
 /** A state-dict tensor as the Python helpers write it to JSON. */
 export interface JsonTensor {
   key: string;

@@ -3,7 +3,7 @@ import type { EpochReport, TrainingState } from '../engine/trainer';
 import { hungWorkerMessage } from './heartbeat';
 import { DeviceLostError, type TrialEngine, type TrialEvents, type TrialRun, type TrialSnapshot } from './trial';
 import { createExperiment, experimentReducer, reportEpoch, type ExperimentState } from './experiment';
-import { SearchRunner } from './runner';
+import { SearchRunner, type SearchRunnerOptions } from './runner';
 import { sampleTrials } from './sampler';
 import { DEFAULT_SETTINGS, defaultSpace, type RunSettings } from './space';
 
@@ -101,6 +101,14 @@ function experiment(settings: Partial<RunSettings>): ExperimentState {
 }
 
 const runBase = { backend: 'cpu' as const, manifestUrl: 'http://studio.test/manifest.json' };
+
+/** The Worker silence, in ms, after which the watched runners below end a trial. */
+const SILENCE_MS = 50;
+
+/** A runner over `settings`' experiment whose Workers are ended after SILENCE_MS without a message. */
+function watchedRunner(settings: Partial<RunSettings>, createEngine: SearchRunnerOptions['createEngine'], concurrency: number): SearchRunner {
+  return new SearchRunner({ experiment: experiment(settings), createEngine, runBase, concurrency, silenceTimeoutMs: SILENCE_MS });
+}
 
 describe('SearchRunner', () => {
   it('runs every trial to max_num_epochs under FIFO, never more at once than the concurrency', async () => {
@@ -229,19 +237,13 @@ describe('SearchRunner', () => {
     const log: string[] = [];
     // t0001 hangs in its second epoch; t0002's epochs take 4 silence timeouts, with a heartbeat every 10 ms.
     const engines = scriptedEngines({ t0001: { acc: () => 0.8, hangAt: 2 }, t0002: { acc: () => 0.7, epochMs: 200 } }, log);
-    const runner = new SearchRunner({
-      experiment: experiment({ numTrials: 2, maxNumEpochs: 3, maxFailures: 1 }),
-      createEngine: engines.create,
-      runBase,
-      concurrency: 2,
-      silenceTimeoutMs: 50,
-    });
+    const runner = watchedRunner({ numTrials: 2, maxNumEpochs: 3, maxFailures: 1 }, engines.create, 2);
     const final = await runner.done;
     expect(final.trials.map((t) => [t.status, t.failures])).toEqual([
       ['TERMINATED', 1],
       ['TERMINATED', 0],
     ]);
-    expect(final.trials[0]!.error).toBe(hungWorkerMessage(50));
+    expect(final.trials[0]!.error).toBe(hungWorkerMessage(SILENCE_MS));
     expect(log.filter((l) => l.startsWith('t0001'))).toEqual(['t0001 start@1', 't0001 start@2']);
     expect(final.trials.map((t) => t.history.map((h) => h.epoch))).toEqual([
       [1, 2, 3],
@@ -252,13 +254,8 @@ describe('SearchRunner', () => {
 
   it('does not wait forever on a Worker that closed itself after its last reply', async () => {
     const log: string[] = [];
-    const runner = new SearchRunner({
-      experiment: experiment({ numTrials: 2, maxNumEpochs: 2 }),
-      createEngine: scriptedEngines({ t0001: { acc: () => 0.8, closesAfterEnd: true }, t0002: { acc: () => 0.7 } }, log).create,
-      runBase,
-      concurrency: 1,
-      silenceTimeoutMs: 50,
-    });
+    const engines = scriptedEngines({ t0001: { acc: () => 0.8, closesAfterEnd: true }, t0002: { acc: () => 0.7 } }, log);
+    const runner = watchedRunner({ numTrials: 2, maxNumEpochs: 2 }, engines.create, 1);
     const final = await runner.done;
     expect(final.trials.map((t) => t.status)).toEqual(['TERMINATED', 'TERMINATED']);
     expect(log).toEqual(['t0001 start@1', 't0002 start@1']);
@@ -267,13 +264,7 @@ describe('SearchRunner', () => {
   it('marks a hung trial ERROR, with the reason, when max_failures allows no retry, and the search goes on', async () => {
     const log: string[] = [];
     const engines = scriptedEngines({ t0001: { acc: () => 0.8, hangAt: 2 }, t0002: { acc: () => 0.7 } }, log);
-    const runner = new SearchRunner({
-      experiment: experiment({ numTrials: 2, maxNumEpochs: 3, maxFailures: 0 }),
-      createEngine: engines.create,
-      runBase,
-      concurrency: 1,
-      silenceTimeoutMs: 50,
-    });
+    const runner = watchedRunner({ numTrials: 2, maxNumEpochs: 3, maxFailures: 0 }, engines.create, 1);
     const final = await runner.done;
     expect(final.trials.map((t) => t.status)).toEqual(['ERROR', 'TERMINATED']);
     expect(final.trials[0]!.error).toBe("the trial's Worker stopped responding for 50 ms");
