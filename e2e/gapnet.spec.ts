@@ -1,3 +1,4 @@
+import { ONE, stroke } from './drawing';
 import { expect, test } from './fixtures';
 
 test.describe('model: gapnet', () => {
@@ -22,6 +23,23 @@ test.describe('model: gapnet', () => {
       await expect(search.root.getByRole('button', { name: 'Sort by c1' })).toBeVisible();
       await expect(search.root.getByRole('button', { name: 'Sort by f1' })).toHaveCount(0);
       await expect(search.trialRow('t0001')).toContainText('8,076');
+    });
+
+    await test.step('the trained gapnet is selected, reads a drawn digit, and scores test images', async () => {
+      const { page } = studio;
+      await expect(page.getByTestId('selected-model')).toHaveAttribute('data-kind', 'trial');
+      await expect(page.getByTestId('selected-model')).toContainText('t0001 ★ best');
+      await expect(page.getByTestId('selected-model')).toContainText('gapnet c1=10 c2=16 c3=10 c4=16, 8,076 parameters');
+      await expect(page.getByTestId('inference-backend')).toContainText('Predicting in a worker on', { timeout: 60_000 });
+      const canvas = page.getByTestId('draw-canvas');
+      await canvas.scrollIntoViewIfNeeded();
+      await stroke(page, canvas, ONE);
+      await expect(page.getByTestId('prediction')).toHaveText(/^\d/);
+      const explorer = page.getByTestId('test-set-explorer');
+      await explorer.getByTestId('evaluate-limit').selectOption('1000');
+      await explorer.getByTestId('evaluate-test-set').click();
+      await expect(explorer.getByTestId('evaluated-count')).toHaveText(/1,?000/, { timeout: 120_000 });
+      await expect(explorer.getByTestId('test-accuracy')).toBeVisible();
     });
   });
 });

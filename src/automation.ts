@@ -6,6 +6,7 @@
 import type { BackendChoice } from './backend/choice';
 import type { useStudio } from './state/store';
 import type { EpochReport } from './engine/trainer';
+import { DEFAULT_ARCHITECTURE } from './model/registry';
 import type { ExperimentState } from './tune/experiment';
 import { rayResultFiles } from './tune/rayResults';
 import { progressCsv, searchResults, type SearchResults } from './tune/results';
@@ -172,7 +173,9 @@ export function installAutomation(store: typeof useStudio): void {
       const engine = createInferenceWorkerEngine();
       try {
         const modelKey = `evaluate:${model.name}`;
-        const loaded = await engine.load({ modelKey, f1: model.f1, f2: model.f2, stateDict: model.stateDict }, request.backend ?? 'auto');
+        const loaded = await engine.load(
+          { modelKey, model: DEFAULT_ARCHITECTURE, hyperparameters: { f1: model.f1, f2: model.f2 }, stateDict: model.stateDict },
+           request.backend ?? 'auto');
         const evaluation = await engine.evaluate({ modelKey, manifestUrl: pageManifestUrl(), limit: request.valLimit, maxExamples: 0 });
         return {
           val_acc: evaluation.accuracy,

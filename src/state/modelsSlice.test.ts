@@ -62,16 +62,36 @@ describe('the models on offer', () => {
       ['a.pt', 'imported', false, null],
     ]);
     const { f1, f2 } = search.experiment.trials[1]!.config;
-    expect(models[0]).toMatchObject({ f1, f2, totalParams: totalParams('Classifier', { f1: Number(f1), f2: Number(f2) }) });
+    expect(models[0]).toMatchObject({
+      model: 'Classifier',
+      hyperparameters: { f1, f2 },
+      totalParams: totalParams('Classifier', { f1: Number(f1), f2: Number(f2) }),
+    });
     expect(models[0]?.snapshot).toBe(checkpoints[t2!]);
   });
 
-  it('offers no gapnet trial for drawing: the drawing panel builds Classifier(f1, f2) only', () => {
+  it('offers a gapnet trial with its architecture and widths, next to the Classifier trials', () => {
     const search = searchWith([0.91, 0.95, null]);
     const [t1, t2] = search.experiment.trials.map((t) => t.id);
-    const gapnet = { ...snapshotOf(search, t2!, 1), config: { ...snapshotOf(search, t2!, 1).config, model: 'gapnet' } };
+    const widths = { c1: 10, c2: 16, c3: 10, c4: 16 };
+    const base = snapshotOf(search, t2!, 1);
+    const gapnet = { ...base, config: { lr: base.config.lr, beta1: 0.9, beta2: 0.999, batch_size: 64, seed: 1, max_num_epochs: 2, model: 'gapnet', ...widths } };
     const models = listModels(search, { [t1!]: snapshotOf(search, t1!, 1), [t2!]: gapnet }, []);
-    expect(models.map((m) => m.name)).toEqual([t1]);
+    expect(models.map((m) => [m.name, m.model])).toEqual([
+      [t2, 'gapnet'],
+      [t1, 'Classifier'],
+    ]);
+    expect(models[0]).toMatchObject({ hyperparameters: widths, totalParams: totalParams('gapnet', widths) });
+  });
+
+  it('loads a model stored by an earlier version (f1 and f2, no model name) as the Classifier', () => {
+    const search = searchWith([0.9, null, null]);
+    const old = snapshotOf(search, search.experiment.trials[0]!.id, 2);
+    const { model, ...config } = { ...old.config, f1: 6, f2: 5 };
+    expect(model).toBeUndefined();
+    const stored = [{ experimentId: 'exp-0', trialId: 't0002', createdAt: 0, valAcc: 0.97, epoch: 2, snapshot: { ...old, config } }];
+    const [choice] = listModels(null, {}, [], { stored });
+    expect(choice).toMatchObject({ kind: 'stored', model: 'Classifier', hyperparameters: { f1: 6, f2: 5 }, totalParams: totalParams('Classifier', { f1: 6, f2: 5 }) });
   });
 
   it('names a trial’s weights by epoch, so an improved checkpoint is a new version of the same model', () => {

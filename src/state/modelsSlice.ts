@@ -1,5 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { ImportedModel } from '../export/importModel';
+import { trialHyperparameters } from '../engine/trainer';
+import type { Hyperparameters } from '../model/architecture';
 import { DEFAULT_ARCHITECTURE, totalParams } from '../model/registry';
 import type { TorchStateDict } from '../model/stateDict';
 import type { PretrainedModel } from '../pretrained/loadPretrained';
@@ -40,8 +42,10 @@ export interface ModelChoice {
   experimentId: string | null;
   /** The search's best trial. */
   isBest: boolean;
-  f1: number;
-  f2: number;
+  /** The registered architecture's name (`Classifier`, `gapnet`, ...). */
+  model: string;
+  /** Its hyperparameters (`{ f1: 8, f2: 6 }`, `{ c1: 10, ... }`). */
+  hyperparameters: Hyperparameters;
   totalParams: number;
   stateDict: TorchStateDict;
   /** A trial's best val_acc and the epoch it came from (the pretrained model's too); null for imports. */
@@ -79,26 +83,19 @@ export interface ModelsSlice {
   setPretrained: (state: PretrainedState) => void;
 }
 
-const hyperparameter = (snapshot: TrialSnapshot, name: string): number => {
-  const value = snapshot.config[name];
-  if (typeof value !== 'number') throw new Error(`trial config lacks ${name}`);
-  return value;
-};
-
 /**
- * Whether a trial's model can be drawn on: the drawing panel, its inference Worker and the tfjs
- * download build Classifier(f1, f2) only, so a trial of another architecture (gapnet) is not
- * offered there; its checkpoint.pt and the Ray project still export it.
+ * The architecture a trial's snapshot trained and its hyperparameters, from the snapshot's config;
+ * configs saved before the studio had other architectures name none and are the Classifier's.
  */
-function drawable(snapshot: TrialSnapshot): boolean {
-  return (snapshot.config.model ?? DEFAULT_ARCHITECTURE) === DEFAULT_ARCHITECTURE;
+function snapshotModel(snapshot: TrialSnapshot): Pick<ModelChoice, 'model' | 'hyperparameters' | 'totalParams'> {
+  const model = snapshot.config.model ?? DEFAULT_ARCHITECTURE;
+  const hyperparameters = trialHyperparameters(snapshot.config);
+  return { model, hyperparameters, totalParams: totalParams(model, hyperparameters) };
 }
 
 /** A stored model as the list offers it. */
 function storedChoice(stored: StoredModel): ModelChoice {
   const { snapshot } = stored;
-  const f1 = hyperparameter(snapshot, 'f1');
-  const f2 = hyperparameter(snapshot, 'f2');
   return {
     id: `${MODEL_KINDS.stored}:${stored.experimentId}/${stored.trialId}`,
     version: `${stored.experimentId}/${stored.trialId}@${snapshot.state.epoch}`,
@@ -106,9 +103,7 @@ function storedChoice(stored: StoredModel): ModelChoice {
     name: stored.trialId,
     experimentId: stored.experimentId,
     isBest: false,
-    f1,
-    f2,
-    totalParams: totalParams(snapshot.config.model ?? 'Classifier', { f1, f2 }),
+    ...snapshotModel(snapshot),
     stateDict: snapshot.stateDict,
     valAcc: stored.valAcc,
     epoch: stored.epoch,
@@ -119,6 +114,12 @@ function storedChoice(stored: StoredModel): ModelChoice {
 /** The id of the shipped pretrained model in the list. */
 const PRETRAINED_MODEL_ID = MODEL_KINDS.pretrained;
 
+/** A Classifier read from a file (the pretrained model), as a choice's model fields. */
+function classifierModel({ f1, f2 }: { f1: number; f2: number }): Pick<ModelChoice, 'model' | 'hyperparameters' | 'totalParams'> {
+  const hyperparameters = { f1, f2 };
+  return { model: DEFAULT_ARCHITECTURE, hyperparameters, totalParams: totalParams(DEFAULT_ARCHITECTURE, hyperparameters) };
+}
+
 function pretrainedChoice(model: PretrainedModel): ModelChoice {
   return {
     id: PRETRAINED_MODEL_ID,
@@ -127,9 +128,7 @@ function pretrainedChoice(model: PretrainedModel): ModelChoice {
     name: 'pretrained',
     experimentId: null,
     isBest: false,
-    f1: model.f1,
-    f2: model.f2,
-    totalParams: totalParams('Classifier', { f1: model.f1, f2: model.f2 }),
+    ...classifierModel(model),
     stateDict: model.stateDict,
     valAcc: model.provenance.valAcc,
     epoch: model.provenance.epochs,
@@ -152,9 +151,7 @@ export function listModels(
     const bestId = bestTrial(search.experiment)?.id ?? null;
     for (const trial of search.experiment.trials) {
       const snapshot = bestCheckpoints[trial.id];
-      if (!snapshot || !drawable(snapshot)) continue;
-      const f1 = hyperparameter(snapshot, 'f1');
-      const f2 = hyperparameter(snapshot, 'f2');
+      if (!snapshot) continue;
       trials.push({
         id: `${MODEL_KINDS.trial}:${trial.id}`,
         version: `${search.experimentId}/${trial.id}@${snapshot.state.epoch}`,
@@ -162,9 +159,7 @@ export function listModels(
         name: trial.id,
         experimentId: search.experimentId,
         isBest: trial.id === bestId,
-        f1,
-        f2,
-        totalParams: totalParams(snapshot.config.model ?? 'Classifier', { f1, f2 }),
+        ...snapshotModel(snapshot),
         stateDict: snapshot.stateDict,
         valAcc: trial.best?.val_acc ?? null,
         epoch: trial.best?.epoch ?? snapshot.state.epoch,
@@ -180,15 +175,15 @@ export function listModels(
     name: model.name,
     experimentId: null,
     isBest: false,
-    f1: model.f1,
-    f2: model.f2,
+    model: DEFAULT_ARCHITECTURE,
+    hyperparameters: { f1: model.f1, f2: model.f2 },
     totalParams: model.totalParams,
     stateDict: model.stateDict,
     valAcc: null,
     epoch: null,
     snapshot: null,
   }));
-  const stored = (others.stored ?? []).filter((m) => m.experimentId !== search?.experimentId && drawable(m.snapshot)).map(storedChoice);
+  const stored = (others.stored ?? []).filter((m) => m.experimentId !== search?.experimentId).map(storedChoice);
   const pretrained = others.pretrained ? [pretrainedChoice(others.pretrained)] : [];
   return [...trials, ...stored, ...imports, ...pretrained];
 }

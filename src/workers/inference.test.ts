@@ -4,6 +4,12 @@ import { readMnistSplit } from '../../scripts/lib/nodeMnist';
 import type { BackendReport } from '../backend/init';
 import type { MnistSplit } from '../data/idx';
 import { classifier } from '../model/classifier';
+import { gapnet } from '../model/gapnet';
+import { plainLogits } from '../model/plainForward';
+import { listModels } from '../state/modelsSlice';
+import { modelLabel } from '../ui/models/ModelSelector';
+import type { TrainingState } from '../engine/trainer';
+import type { TrialSnapshot } from '../tune/trial';
 import { Network } from '../model/network';
 import { toTorchStateDict, type TorchStateDict } from '../model/stateDict';
 import { pixelsToBatch } from '../train/dataset';
@@ -62,7 +68,7 @@ describe('inference engine over the worker protocol (tfjs CPU)', () => {
   });
 
   it('loads a model from its state dict without detaching the caller’s copy', async () => {
-    const loaded = await engine.load({ modelKey: 'seeded', ...HYPERPARAMETERS, stateDict }, 'cpu');
+    const loaded = await engine.load({ modelKey: 'seeded', model: 'Classifier', hyperparameters: HYPERPARAMETERS, stateDict }, 'cpu');
     expect(loaded).toEqual({ modelKey: 'seeded', totalParams: 9994, backend: CPU_REPORT });
     expect(stateDict.every((tensor) => tensor.data.length > 0)).toBe(true);
   });
@@ -74,6 +80,32 @@ describe('inference engine over the worker protocol (tfjs CPU)', () => {
     const expected = tf.tidy(() => tf.softmax(network.logits(pixelsToBatch(pixels), 'eval')).dataSync());
     for (let i = 0; i < 30; i++) expect(probabilities[i]).toBeCloseTo(expected[i] ?? NaN, 5);
     expect(pixels[200]).toBe((test.images[200] ?? 0) / 255);
+  });
+
+  it('offers a gapnet trial as a model whose predictions are gapnet’s plain forward pass', async () => {
+    const widths = { c1: 6, c2: 8, c3: 6, c4: 10 };
+    const values = initialValues(gapnet.spec(widths), new Rng(11));
+    const snapshot: TrialSnapshot = {
+      config: { model: 'gapnet', ...widths, lr: 1e-3, beta1: 0.9, beta2: 0.999, batch_size: 64, seed: 1, max_num_epochs: 2 },
+      state: { epoch: 1 } as TrainingState,
+      stateDict: toTorchStateDict(gapnet.spec(widths), values),
+    };
+    const stored = [{ experimentId: 'gap-1', trialId: 't0001', createdAt: 0, valAcc: 0.9, epoch: 1, snapshot }];
+    const [choice] = listModels(null, {}, [], { stored });
+    expect(choice).toMatchObject({ model: 'gapnet', hyperparameters: widths });
+    expect(modelLabel(choice!)).toBe('t0001 of gap-1, val_acc 90.0% (epoch 1), gapnet c1=6 c2=8 c3=6 c4=10');
+    const loaded = await engine.load({ modelKey: 'gap', model: choice!.model, hyperparameters: choice!.hyperparameters, stateDict: choice!.stateDict }, 'cpu');
+    expect(loaded.totalParams).toBe(choice!.totalParams);
+    const pixels = Float32Array.from(test.images.subarray(0, 4 * 784), (v) => v / 255);
+    const probabilities = await engine.predict('gap', pixels);
+    const logits = [0, 1, 2, 3].flatMap((i) => Array.from(plainLogits(gapnet, widths, snapshot.stateDict, pixels.subarray(i * 784, (i + 1) * 784))));
+    const expected = tf.tidy(() => tf.softmax(tf.tensor2d(logits, [4, 10])).dataSync());
+    expect(probabilities).toHaveLength(40);
+    for (let i = 0; i < 40; i++) expect(probabilities[i]).toBeCloseTo(expected[i] ?? NaN, 5);
+    const evaluation = await engine.evaluate({ modelKey: 'gap', manifestUrl: MANIFEST, limit: 50, maxExamples: 0 });
+    expect(evaluation.count).toBe(50);
+    expect(evaluation.confusion.reduce((a, b) => a + b, 0)).toBe(50);
+    await engine.unload('gap');
   });
 
   it(`evaluates ${EVALUATED} test images: the confusion matrix sums to ${EVALUATED} and its diagonal is the accuracy`, async () => {

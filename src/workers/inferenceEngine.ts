@@ -5,7 +5,7 @@ import { initBackend, type BackendReport } from '../backend/init';
 import { IMAGE_PIXELS, type MnistSplit } from '../data/idx';
 import { loadMnist } from '../data/loadMnist';
 import { softmaxRows } from '../export/importedPredictor';
-import { classifier } from '../model/classifier';
+import { getArchitecture } from '../model/registry';
 import { Network } from '../model/network';
 import { fromTorchStateDict } from '../model/stateDict';
 import { pixelsToBatch } from '../train/dataset';
@@ -64,8 +64,9 @@ export function createLocalInferenceEngine(deps: LocalInferenceDeps = browserDep
     async load(model: InferenceModel, choice: BackendChoice) {
       backend ??= deps.startBackend(choice);
       const report = await backend;
-      const hyperparameters = { f1: model.f1, f2: model.f2 };
-      const network = new Network(classifier, hyperparameters, fromTorchStateDict(classifier.spec(hyperparameters), model.stateDict));
+      const architecture = getArchitecture(model.model);
+      const { hyperparameters } = model;
+      const network = new Network(architecture, hyperparameters, fromTorchStateDict(architecture.spec(hyperparameters), model.stateDict));
       models.get(model.modelKey)?.dispose();
       models.set(model.modelKey, network);
       return { modelKey: model.modelKey, totalParams: network.totalParams, backend: report };

@@ -6,18 +6,20 @@
  */
 import type { BackendChoice } from '../backend/choice';
 import type { BackendReport } from '../backend/init';
+import type { Hyperparameters } from '../model/architecture';
 import type { TorchStateDict } from '../model/stateDict';
 import type { ErrorReply } from './message';
 
 /** The digit classes, and the size of the confusion matrix's side. */
 export const DIGIT_CLASSES = 10;
 
-/** A Classifier to hold in the Worker: its weights in PyTorch's layout, under a key the page chooses. */
+/** A model to hold in the Worker: its weights in PyTorch's layout, under a key the page chooses. */
 export interface InferenceModel {
   /** Names this version of the weights; loading another model under the same key replaces it. */
   modelKey: string;
-  f1: number;
-  f2: number;
+  /** The registered architecture's name (`Classifier`, `gapnet`, ...). */
+  model: string;
+  hyperparameters: Hyperparameters;
   stateDict: TorchStateDict;
 }
 

@@ -15,7 +15,7 @@ function ModelLine({ selected }: { selected: ModelChoice | null }) {
   if (selected?.kind === 'pretrained') {
     return (
       <p className="muted model-line" data-testid="selected-model" data-kind="pretrained">
-        The studio&apos;s pretrained model: Classifier({selected.f1}, {selected.f2}), {percent(selected.valAcc ?? 0)} on the 10,000
+        The studio&apos;s pretrained model: {selected.model}({Object.values(selected.hyperparameters).join(', ')}), {percent(selected.valAcc ?? 0)} on the 10,000
         test images. Train your own below; the best of your search takes over here.
       </p>
     );

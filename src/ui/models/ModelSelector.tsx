@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { percent } from '../../draw/prediction';
+import { DEFAULT_ARCHITECTURE } from '../../model/registry';
 import { MODEL_KINDS, type ModelChoice, type ModelKind } from '../../state/modelsSlice';
 
 /** Props of {@link ModelSelector}. */
@@ -9,9 +10,18 @@ export interface ModelSelectorProps {
   onSelect: (id: string) => void;
 }
 
+/**
+ * A model's architecture and widths: "f1=8 f2=6" for the Classifier, as the studio has always
+ * shown it, and "gapnet c1=10 c2=16 c3=10 c4=16" for any other architecture.
+ */
+export function modelShape(model: Pick<ModelChoice, 'model' | 'hyperparameters'>): string {
+  const widths = Object.entries(model.hyperparameters).map(([name, value]) => `${name}=${value}`);
+  return (model.model === DEFAULT_ARCHITECTURE ? widths : [model.model, ...widths]).join(' ');
+}
+
 /** How a model reads in the list: "t0003 ★ best, val_acc 97.1% (epoch 2), f1=8 f2=6". */
 export function modelLabel(model: ModelChoice): string {
-  const shape = `f1=${model.f1} f2=${model.f2}`;
+  const shape = modelShape(model);
   const accuracy = model.valAcc === null ? '' : `, val_acc ${percent(model.valAcc)} (epoch ${model.epoch})`;
   switch (model.kind) {
     case MODEL_KINDS.imported:

@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
-import { classifier } from '../../model/classifier';
+import type { Hyperparameters } from '../../model/architecture';
 import { plainPredictor } from '../../model/plainForward';
+import { getArchitecture } from '../../model/registry';
 import { loadPretrained } from '../../pretrained/loadPretrained';
 import type { ModelChoice } from '../../state/modelsSlice';
 import { useStudio } from '../../state/store';
@@ -53,14 +54,15 @@ export function ModelsProvider({ children }: { children: ReactNode }) {
   }, [setPretrained, refreshStoredModels]);
 
   // The choice is re-listed on every search update; its weights (the state dict) stay the same object.
-  const f1 = selected?.f1;
-  const f2 = selected?.f2;
+  // The hyperparameters object is rebuilt with it too, so the memo keys on their text.
+  const model = selected?.model;
+  const widths = selected ? JSON.stringify(selected.hyperparameters) : undefined;
   const stateDict = selected?.stateDict;
   const plain = useMemo<PredictDigit | undefined>(() => {
-    if (f1 === undefined || f2 === undefined || !stateDict) return undefined;
-    const predictor = plainPredictor(classifier, { f1, f2 }, stateDict);
+    if (model === undefined || widths === undefined || !stateDict) return undefined;
+    const predictor = plainPredictor(getArchitecture(model), JSON.parse(widths) as Hyperparameters, stateDict);
     return (input) => Promise.resolve(predictor(input));
-  }, [f1, f2, stateDict]);
+  }, [model, widths, stateDict]);
 
   const predict = inference.status === 'ready' ? inference.predict : plain;
   const view = useMemo(() => ({ models, selected, inference, predict }), [models, selected, inference, predict]);

@@ -43,9 +43,9 @@ export function useInferenceModel(model: ModelChoice | null): InferenceModelStat
     if (!current) return;
     const key = current.version;
     let active = true;
-    const { f1, f2, stateDict } = current;
+    const { model, hyperparameters, stateDict } = current;
     inferenceEngine()
-      .load({ modelKey: key, f1, f2, stateDict }, readUrlState(window.location.search).backend)
+      .load({ modelKey: key, model, hyperparameters, stateDict }, readUrlState(window.location.search).backend)
       .then(
         (loaded) => active && setOutcome({ modelKey: key, loaded }),
         (error: unknown) => active && setOutcome({ modelKey: key, message: messageOf(error) }),
