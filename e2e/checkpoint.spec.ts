@@ -1,68 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { expect, test as base, type Download, type Locator, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
-
-/** Debian's PyTorch judges the downloaded checkpoint (DESIGN.md sections 3 and 6). */
-const PYTHON = '/usr/bin/python3';
-const TORCH_SCRIPTS = fileURLToPath(new URL('../scripts/torch/', import.meta.url));
-
-/** What scripts/torch/pt_check.py reports about a checkpoint. */
-interface TorchReport {
-  torch: string;
-  pickle_globals: string[];
-  strict_load: { missing: string[]; unexpected: string[] };
-  model: { key: string; shape: number[] }[];
-  after_step: { finite: boolean };
-}
-
-function judgeWithTorch(checkpoint: string, out: string): TorchReport {
-  if (!existsSync(PYTHON)) throw new Error(`This check needs PyTorch: ${PYTHON} is missing (apt-get install -y python3-torch)`);
-  execFileSync(PYTHON, ['pt_check.py', checkpoint, out], { cwd: TORCH_SCRIPTS, stdio: 'pipe', timeout: 120_000 });
-  return JSON.parse(readFileSync(out, 'utf8')) as TorchReport;
-}
-
-/** The models panel and test-set explorer, found by their test ids. */
-class ModelsPanel {
-  readonly root: Locator;
-  readonly explorer: Locator;
-
-  constructor(readonly page: Page) {
-    this.root = page.getByTestId('models-panel');
-    this.explorer = page.getByTestId('test-set-explorer');
-  }
-
-  /** Clicks an export button and collects the `count` downloads it starts. */
-  async download(testId: string, count = 1): Promise<Download[]> {
-    const downloads: Download[] = [];
-    const collect = (download: Download) => downloads.push(download);
-    this.page.on('download', collect);
-    try {
-      await this.root.getByTestId(testId).click();
-      await expect.poll(() => downloads.length).toBe(count);
-    } finally {
-      this.page.off('download', collect);
-    }
-    return downloads;
-  }
-
-  /** Evaluates the selected model on the first `limit` test images; returns the summary and the matrix. */
-  async evaluate(limit: string): Promise<{ summary: string; cells: string[] }> {
-    await this.explorer.getByTestId('evaluate-limit').selectOption(limit);
-    await this.explorer.getByTestId('evaluate-test-set').click();
-    const summary = this.explorer.getByTestId('test-accuracy');
-    await expect(summary).toBeVisible({ timeout: 120_000 });
-    const cells = await this.explorer.getByTestId('confusion-matrix').locator('tbody td').allTextContents();
-    return { summary: (await summary.textContent()) ?? '', cells };
-  }
-}
-
-const test = base.extend<{ models: ModelsPanel }>({
-  models: async ({ page }, provide) => {
-    await provide(new ModelsPanel(page));
-  },
-});
+import { readFileSync } from 'node:fs';
+import { expect, test } from './fixtures';
+import { judgeWithTorch } from './torch';
 
 test('a searched trial exports a .pt PyTorch loads strictly, and a tfjs model that imports back', async ({ page, models }, testInfo) => {
   let bestTrialId = '';

@@ -1,80 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { expect, test as base, type Locator, type Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
+import { expect, test, type Point } from './fixtures';
+import { trainWithTorch } from './torch';
 
-/** Debian's PyTorch (DESIGN.md section 6): the checkpoint this spec imports is trained with it. */
-const PYTHON = '/usr/bin/python3';
-const TRAIN_SCRIPT = fileURLToPath(new URL('./torch/train_quick.py', import.meta.url));
+/** How many training images PyTorch trains the imported checkpoint on. */
 const TRAIN_IMAGES = 15000;
-
-/** What the PyTorch training run reports: its own accuracy on the test split. */
-interface TorchTraining {
-  test_correct: number;
-  test_count: number;
-  train_count: number;
-  seconds: number;
-}
-
-/** Trains Classifier(8, 6) for one epoch with PyTorch and saves the original's (model, optimizer) tuple. */
-function trainWithTorch(out: string): TorchTraining {
-  if (!existsSync(PYTHON)) throw new Error(`This check needs PyTorch: ${PYTHON} is missing (apt-get install -y python3-torch)`);
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'pipe' });
-  } catch (error) {
-    throw new Error(`This check needs Debian's PyTorch at ${PYTHON} (apt-get install -y python3-torch): ${String(error)}`);
-  }
-  const output = execFileSync(PYTHON, [TRAIN_SCRIPT, out, String(TRAIN_IMAGES)], { encoding: 'utf8', timeout: 240_000 });
-  const last = output.trim().split('\n').at(-1) ?? '';
-  return JSON.parse(last) as TorchTraining;
-}
-
-type Point = [number, number];
-
-/** The drawing pad and its verdict, driven with the mouse as a person would. */
-class DrawingPad {
-  readonly canvas: Locator;
-  readonly prediction: Locator;
-
-  constructor(readonly page: Page) {
-    this.canvas = page.getByTestId('draw-canvas');
-    this.prediction = page.getByTestId('prediction');
-  }
-
-  /** Draws one stroke through `points` (fractions of the pad), in many small mouse moves. */
-  async stroke(points: readonly Point[], stepsPerSegment = 8): Promise<void> {
-    // Mouse coordinates are the viewport's: the pad must be on screen.
-    await this.canvas.scrollIntoViewIfNeeded();
-    const box = await this.canvas.boundingBox();
-    if (!box) throw new Error('the drawing pad is not visible');
-    const at = ([x, y]: Point): Point => [box.x + x * box.width, box.y + y * box.height];
-    const [first, ...rest] = points.map(at);
-    if (!first) return;
-    await this.page.mouse.move(...first);
-    await this.page.mouse.down();
-    for (const point of rest) await this.page.mouse.move(...point, { steps: stepsPerSegment });
-    await this.page.mouse.up();
-  }
-
-  async clear(): Promise<void> {
-    await this.page.getByTestId('clear-canvas').click();
-  }
-
-  /** The prediction once the pad has settled: the final stroke's verdict, read after it stops changing. */
-  async settledPrediction(): Promise<string> {
-    await expect(this.prediction).toBeVisible();
-    let previous = '';
-    await expect
-      .poll(async () => {
-        const text = (await this.prediction.textContent()) ?? '';
-        const stable = text === previous;
-        previous = text;
-        return stable;
-      }, { intervals: [300] })
-      .toBe(true);
-    return previous;
-  }
-}
 
 /** A "1": one vertical stroke, slightly slanted as people write it. */
 const ONE: Point[][] = [[[0.52, 0.18], [0.5, 0.5], [0.48, 0.82]]];
@@ -91,15 +20,9 @@ const SEVEN: Point[][] = [
   [[0.7, 0.22], [0.55, 0.5], [0.42, 0.8]],
 ];
 
-const test = base.extend<{ pad: DrawingPad }>({
-  pad: async ({ page }, provide) => {
-    await provide(new DrawingPad(page));
-  },
-});
-
 test('a PyTorch-trained checkpoint imports, reads drawn digits, and scores the test split', async ({ page, pad }, testInfo) => {
   const checkpoint = testInfo.outputPath('quick-classifier.pt');
-  const torch = await test.step('train Classifier(8, 6) for one epoch with PyTorch', () => trainWithTorch(checkpoint));
+  const torch = await test.step('train Classifier(8, 6) for one epoch with PyTorch', () => trainWithTorch(checkpoint, TRAIN_IMAGES));
   testInfo.annotations.push({ type: 'pytorch', description: `${torch.test_correct}/${torch.test_count} test images right after ${torch.seconds} s` });
 
   await test.step('import the .pt into the studio', async () => {
@@ -174,7 +97,7 @@ test.describe('on a tablet', () => {
   test('a finger draws digits on the pad without scrolling the page, and the model reads them', async ({ page, pad }, testInfo) => {
     const checkpoint = testInfo.outputPath('tablet-classifier.pt');
     await test.step('train Classifier(8, 6) with PyTorch and import it', async () => {
-      trainWithTorch(checkpoint);
+      trainWithTorch(checkpoint, TRAIN_IMAGES);
       await page.goto('./');
       // The start-up probe settles (the chip shows its figure) before the scroll is taken.
       await expect(page.getByTestId('backend-chip')).toHaveText(/samples\/s/, { timeout: 60_000 });

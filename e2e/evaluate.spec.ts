@@ -1,21 +1,17 @@
-import { expect, test } from '@playwright/test';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect, runScript, test } from './fixtures';
+import { trainWithTorch } from './torch';
 
-function evaluate(args: string[]): { stdout: string; stderr: string; status: number | null } {
-  const run = spawnSync('npx', ['tsx', 'scripts/evaluate.ts', ...args], { encoding: 'utf8', timeout: 300_000 });
-  return { stdout: run.stdout, stderr: run.stderr, status: run.status };
-}
+const evaluate = (args: string[]) => runScript('evaluate', args, 300_000);
 
 test.describe('npm run evaluate', () => {
   test('a PyTorch-trained checkpoint scores on the whole test split what PyTorch scores', () => {
     const dir = mkdtempSync(join(tmpdir(), 'evaluate-'));
     const checkpoint = join(dir, 'trained.pt');
-    const torch = JSON.parse(
-      execFileSync('/usr/bin/python3', ['e2e/torch/train_quick.py', checkpoint, '5000'], { encoding: 'utf8' }).trim().split('\n').at(-1)!,
-    ) as { test_correct: number; test_count: number };
+    const torch = trainWithTorch(checkpoint, 5000);
     const run = evaluate(['--checkpoint', checkpoint]);
     expect(run.status, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { val_acc: number; val_loss: number; n: number };

@@ -1,6 +1,8 @@
-/** Page objects shared by the studio's Playwright specs: the page itself, its search panel, and its automation API. */
-import { expect, test as base, type Locator, type Page } from '@playwright/test';
-import type { AutomationEvent } from '../src/automation';
+/** Page objects shared by the studio's Playwright specs: the page itself, its search panel, its models panel, its drawing pad, and its automation API. */
+import { expect, test as base, type Download, type Locator, type Page } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import type { AutomationEvent, AutomationRequest, AutomationResult } from '../src/automation';
+import type { BackendChoice } from '../src/backend/choice';
 import { STORAGE_DB } from '../src/data/storage';
 
 /** The studio page: open it (with a query), wait for its data, take screenshots. */
@@ -95,6 +97,17 @@ export class StudioAutomation {
     await this.page.waitForFunction(() => window.digitStudio !== undefined);
   }
 
+  /** Opens the studio on `backend` and runs a search there (the request's backend too), waiting for its result. */
+  async searchOn(backend: BackendChoice, request: Omit<AutomationRequest, 'backend'>): Promise<AutomationResult> {
+    await this.open(backend);
+    return this.runSearch({ ...request, backend });
+  }
+
+  /** Runs a search through the page's automation API and waits for its result. */
+  runSearch(request: AutomationRequest): Promise<AutomationResult> {
+    return this.page.evaluate((request) => window.digitStudio!.runSearch(request), request);
+  }
+
   /** The engine and backend each trial started with, in order. */
   startedTrials(): { engine: string; backend: string }[] {
     return this.events.flatMap((event) => (event.kind === 'trial-started' ? [{ engine: event.engine, backend: event.backend }] : []));
@@ -132,8 +145,96 @@ export function storedValues(page: Page, prefix: string, path: readonly string[]
   );
 }
 
+/** The models panel and test-set explorer, found by their test ids. */
+export class ModelsPanel {
+  readonly root: Locator;
+  readonly explorer: Locator;
+
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('models-panel');
+    this.explorer = page.getByTestId('test-set-explorer');
+  }
+
+  /** Clicks an export button and collects the `count` downloads it starts. */
+  async download(testId: string, count = 1): Promise<Download[]> {
+    const downloads: Download[] = [];
+    const collect = (download: Download) => downloads.push(download);
+    this.page.on('download', collect);
+    try {
+      await this.root.getByTestId(testId).click();
+      await expect.poll(() => downloads.length).toBe(count);
+    } finally {
+      this.page.off('download', collect);
+    }
+    return downloads;
+  }
+
+  /** Evaluates the selected model on the first `limit` test images; returns the summary and the matrix. */
+  async evaluate(limit: string): Promise<{ summary: string; cells: string[] }> {
+    await this.explorer.getByTestId('evaluate-limit').selectOption(limit);
+    await this.explorer.getByTestId('evaluate-test-set').click();
+    const summary = this.explorer.getByTestId('test-accuracy');
+    await expect(summary).toBeVisible({ timeout: 120_000 });
+    const cells = await this.explorer.getByTestId('confusion-matrix').locator('tbody td').allTextContents();
+    return { summary: (await summary.textContent()) ?? '', cells };
+  }
+}
+
+export type Point = [number, number];
+
+/** The drawing pad and its verdict, driven with the mouse as a person would. */
+export class DrawingPad {
+  readonly canvas: Locator;
+  readonly prediction: Locator;
+
+  constructor(readonly page: Page) {
+    this.canvas = page.getByTestId('draw-canvas');
+    this.prediction = page.getByTestId('prediction');
+  }
+
+  /** Draws one stroke through `points` (fractions of the pad), in many small mouse moves. */
+  async stroke(points: readonly Point[], stepsPerSegment = 8): Promise<void> {
+    // Mouse coordinates are the viewport's: the pad must be on screen.
+    await this.canvas.scrollIntoViewIfNeeded();
+    const box = await this.canvas.boundingBox();
+    if (!box) throw new Error('the drawing pad is not visible');
+    const at = ([x, y]: Point): Point => [box.x + x * box.width, box.y + y * box.height];
+    const [first, ...rest] = points.map(at);
+    if (!first) return;
+    await this.page.mouse.move(...first);
+    await this.page.mouse.down();
+    for (const point of rest) await this.page.mouse.move(...point, { steps: stepsPerSegment });
+    await this.page.mouse.up();
+  }
+
+  async clear(): Promise<void> {
+    await this.page.getByTestId('clear-canvas').click();
+  }
+
+  /** The prediction once the pad has settled: the final stroke's verdict, read after it stops changing. */
+  async settledPrediction(): Promise<string> {
+    await expect(this.prediction).toBeVisible();
+    let previous = '';
+    await expect
+      .poll(async () => {
+        const text = (await this.prediction.textContent()) ?? '';
+        const stable = text === previous;
+        previous = text;
+        return stable;
+      }, { intervals: [300] })
+      .toBe(true);
+    return previous;
+  }
+}
+
+/** A command-line script (`scripts/<name>.ts`) run as `npm run <name>` runs it, with its output and exit status. */
+export function runScript(name: string, args: readonly string[], timeout: number): { stdout: string; stderr: string; status: number | null } {
+  const run = spawnSync('npx', ['tsx', `scripts/${name}.ts`, ...args], { encoding: 'utf8', timeout });
+  return { stdout: run.stdout, stderr: run.stderr, status: run.status };
+}
+
 /** `test` with the studio page objects as fixtures. */
-export const test = base.extend<{ studio: StudioPage; search: SearchPanel; automation: StudioAutomation }>({
+export const test = base.extend<{ studio: StudioPage; search: SearchPanel; automation: StudioAutomation; models: ModelsPanel; pad: DrawingPad }>({
   studio: async ({ page }, provide) => {
     await provide(new StudioPage(page));
   },
@@ -142,6 +243,12 @@ export const test = base.extend<{ studio: StudioPage; search: SearchPanel; autom
   },
   automation: async ({ page }, provide) => {
     await provide(new StudioAutomation(page));
+  },
+  models: async ({ page }, provide) => {
+    await provide(new ModelsPanel(page));
+  },
+  pad: async ({ page }, provide) => {
+    await provide(new DrawingPad(page));
   },
 });
 

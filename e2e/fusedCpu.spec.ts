@@ -26,15 +26,11 @@ test('the fused CPU step trains in the page, on one thread and on Workers over s
 
 test('a search on a machine without WebGPU trains with the fused CPU step, says so, and learns', async ({ page, automation }) => {
   test.setTimeout(300_000);
-  await automation.open('wasm');
-  const results = await page.evaluate(() =>
-    window.digitStudio!.runSearch({
-      backend: 'wasm',
-      overrides: ['num_trials=1', 'max_num_epochs=2', 'lr=choice(0.01)'],
-      trainLimit: 8000,
-      valLimit: 1000,
-    }),
-  );
+  const results = await automation.searchOn('wasm', {
+    overrides: ['num_trials=1', 'max_num_epochs=2', 'lr=choice(0.01)'],
+    trainLimit: 8000,
+    valLimit: 1000,
+  });
   const started = automation.startedTrials();
   expect(started).toHaveLength(1);
   expect(started[0]?.engine).toMatch(/^fused CPU step, \d+ threads?$/);

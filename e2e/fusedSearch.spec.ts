@@ -2,15 +2,11 @@ import { expect, test } from './fixtures';
 
 test('a search on WebGPU trains its trials with the fused kernels and says so', async ({ page, automation }) => {
   test.setTimeout(300_000);
-  await automation.open('webgpu');
-  const results = await page.evaluate(() =>
-    window.digitStudio!.runSearch({
-      backend: 'webgpu',
-      overrides: ['num_trials=1', 'max_num_epochs=1', 'batch_size=16'],
-      trainLimit: 64,
-      valLimit: 64,
-    }),
-  );
+  const results = await automation.searchOn('webgpu', {
+    overrides: ['num_trials=1', 'max_num_epochs=1', 'batch_size=16'],
+    trainLimit: 64,
+    valLimit: 64,
+  });
   expect(automation.startedTrials()).toEqual([{ engine: 'fused WebGPU kernels', backend: 'webgpu' }]);
   const trial = results.results.trials[0];
   expect(trial?.status).toBe('TERMINATED');

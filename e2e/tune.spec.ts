@@ -1,8 +1,8 @@
-import { expect, test } from '@playwright/test';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect, runScript, test } from './fixtures';
 
 interface TrialResult {
   trial_id: string;
@@ -14,10 +14,7 @@ interface TrialResult {
   history: { epoch: number; val_acc: number }[];
 }
 
-function runTune(args: string[]): { stdout: string; stderr: string; status: number | null } {
-  const result = spawnSync('npx', ['tsx', 'scripts/tune.ts', ...args], { encoding: 'utf8', timeout: 600_000 });
-  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
-}
+const runTune = (args: string[]) => runScript('tune', args, 600_000);
 
 test.describe('npm run tune', () => {
   test('a 4-trial ASHA search in Hydra grammar finishes with consistent results and a loadable checkpoint', () => {

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import type { AutomationEvent, AutomationResult } from '../src/automation';
+import type { AutomationEvent, AutomationRequest, AutomationResult } from '../src/automation';
 import { STORAGE_AREAS, storageKey } from '../src/data/storage';
 import { expect, storedValues, StudioAutomation, test } from './fixtures';
 import type { TrialFault } from '../src/tune/trial';
@@ -22,6 +22,8 @@ interface Studio {
    * round trip through the test runner that a busy machine can stretch past the trial's end.
    */
   breakAfterFirstEpoch: (trialId: string, fault: TrialFault) => Promise<boolean>;
+  /** Runs a search through the page's automation API. */
+  runSearch: (request: AutomationRequest) => Promise<AutomationResult>;
 }
 
 /** Opens the studio on a backend (wasm unless named), with the page's events collected. */
@@ -30,6 +32,7 @@ async function openStudio(page: Page, backend = 'wasm'): Promise<Studio> {
   await automation.open(backend);
   return {
     events: automation.events,
+    runSearch: (request) => automation.runSearch(request),
     breakAfterFirstEpoch: (trialId, fault) =>
       page.evaluate(
         ([id, how]) =>
@@ -72,18 +75,14 @@ async function savedSearch(page: Page): Promise<{ backend: string; trials: { id:
 
 test.describe('trial Workers that fail', () => {
   test('a Worker that crashes and one closed mid-trial are ended, their trials retried from the last checkpoint, nothing finished lost', async ({ page }) => {
-    const { events, breakAfterFirstEpoch } = await openStudio(page);
+    const { events, breakAfterFirstEpoch, runSearch } = await openStudio(page);
     const crash = breakAfterFirstEpoch('t0001', 'crash');
     const exit = breakAfterFirstEpoch('t0002', 'exit');
-    const result: AutomationResult = await page.evaluate(
-      ([silence, subset]) =>
-        window.digitStudio!.runSearch({
-          overrides: ['num_trials=2', `max_num_epochs=3`, 'max_concurrent_trials=2', 'max_failures=1', 'lr=choice(0.01)'],
-          ...subset,
-          workerSilenceTimeoutMs: silence,
-        }),
-      [SILENCE_MS, SUBSET] as const,
-    );
+    const result: AutomationResult = await runSearch({
+      overrides: ['num_trials=2', `max_num_epochs=3`, 'max_concurrent_trials=2', 'max_failures=1', 'lr=choice(0.01)'],
+      ...SUBSET,
+      workerSilenceTimeoutMs: SILENCE_MS,
+    });
     expect([await crash, await exit]).toEqual([true, true]);
 
     const [crashed, closed] = result.results.trials;
@@ -102,17 +101,13 @@ test.describe('trial Workers that fail', () => {
   });
 
   test('a hung Worker is ended after the silence timeout and its trial, out of retries, is ERROR while the search goes on', async ({ page }) => {
-    const { breakAfterFirstEpoch } = await openStudio(page);
+    const { breakAfterFirstEpoch, runSearch } = await openStudio(page);
     const hang = breakAfterFirstEpoch('t0001', 'hang');
-    const result: AutomationResult = await page.evaluate(
-      ([silence, subset]) =>
-        window.digitStudio!.runSearch({
-          overrides: ['num_trials=2', `max_num_epochs=3`, 'max_concurrent_trials=1', 'max_failures=0', 'lr=choice(0.01)'],
-          ...subset,
-          workerSilenceTimeoutMs: silence,
-        }),
-      [SILENCE_MS, SUBSET] as const,
-    );
+    const result: AutomationResult = await runSearch({
+      overrides: ['num_trials=2', `max_num_epochs=3`, 'max_concurrent_trials=1', 'max_failures=0', 'lr=choice(0.01)'],
+      ...SUBSET,
+      workerSilenceTimeoutMs: SILENCE_MS,
+    });
     expect(await hang).toBe(true);
 
     expect(result.results.trials.map((t) => t.status)).toEqual(['ERROR', 'TERMINATED']);
