@@ -3,7 +3,7 @@ import type { EngineName } from './stepEngine';
 import { startEngine, type EngineChoice } from './engines';
 import { precompileFusedWebGpu } from './fusedWebGpuEngine';
 import type { Architecture, Hyperparameters } from '../model/architecture';
-import { getArchitecture } from '../model/registry';
+import { getArchitecture, trialHyperparameters } from '../model/registry';
 import { countParameters } from '../model/spec';
 import { toTorchStateDict, type NetworkValues, type TorchStateDict } from '../model/stateDict';
 import type { AdamState } from '../train/adam';
@@ -117,13 +117,6 @@ export interface Trainer {
   torchStateDict(): Promise<TorchStateDict>;
   /** Frees everything the engine holds. */
   dispose(): void;
-}
-
-/** The architecture hyperparameters (f1, f2, ...) a trial's config sets. */
-export function trialHyperparameters(config: TrainConfig, architecture: Architecture = getArchitecture(config.model)): Hyperparameters {
-  return Object.fromEntries(
-    Object.keys(architecture.hyperparameters).flatMap((name) => (typeof config[name] === 'number' ? [[name, config[name]]] : [])),
-  );
 }
 
 /** The architecture and its hyperparameters (f1, f2, ...) named by a trial's config. */

@@ -1,9 +1,9 @@
-import { getArchitecture } from '../model/registry';
+import { getArchitecture, trialHyperparameters } from '../model/registry';
 import { countParameters, type ModelSpec } from '../model/spec';
 import { joinParameters, splitParameters, type TorchStateDict } from '../model/stateDict';
 import type { AdamState as StudioAdamState } from '../train/adam';
 import { recipeOf } from '../train/recipe';
-import { trialHyperparameters, type TrainConfig } from '../engine/trainer';
+import type { TrainConfig } from '../engine/trainer';
 import type { TrialSnapshot } from '../tune/trial';
 import type { CheckpointContents } from './ptWriter';
 import { defaultAdamParamGroup, type AdamParamState, type AdamState as TorchAdamState } from './stateDict';

@@ -44,6 +44,17 @@ export function getArchitecture(name: string = DEFAULT_ARCHITECTURE): Architectu
   return found;
 }
 
+/** The architecture hyperparameters (f1, f2, ...) a trial's config sets: the numbers it holds under the architecture's keys. */
+export function trialHyperparameters(config: { readonly model?: string }, architecture: Architecture = getArchitecture(config.model)): Hyperparameters {
+  const values = config as Readonly<Record<string, unknown>>;
+  return Object.fromEntries(
+    Object.keys(architecture.hyperparameters).flatMap((name) => {
+      const value = values[name];
+      return typeof value === 'number' ? [[name, value]] : [];
+    }),
+  );
+}
+
 /** An architecture's default hyperparameters (e.g. `{ f1: 8, f2: 6 }`). */
 export function defaultHyperparameters(arch: Architecture): Record<string, number> {
   return Object.fromEntries(Object.entries(arch.hyperparameters).map(([name, spec]) => [name, spec.default]));

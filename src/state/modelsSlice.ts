@@ -1,8 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { ImportedModel } from '../export/importModel';
-import { trialHyperparameters } from '../engine/trainer';
 import type { Hyperparameters } from '../model/architecture';
-import { DEFAULT_ARCHITECTURE, totalParams } from '../model/registry';
+import { DEFAULT_ARCHITECTURE, totalParams, trialHyperparameters } from '../model/registry';
 import type { TorchStateDict } from '../model/stateDict';
 import type { PretrainedModel } from '../pretrained/loadPretrained';
 import { bestTrial } from '../tune/experiment';
