@@ -22,18 +22,14 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pt_classifier import Classifier  # noqa: E402  (the original model, shared with the checkpoint checks)
-from pt_gapnet import GapNet  # noqa: E402
+# The studio's own emitted architecture.py: every registered model's class and default widths.
+from pt_classifier import MODELS  # noqa: E402
 
-# Each model the fixture can hold: its class, the hyperparameters it is built with, and the seed of
-# its initialisation. gapnet's ReLUs see ~10^5 pre-activations a step; with seed 1234 one of the
-# first step's lies 1.3e-8 from the kink, where float32 rounding in any two implementations may put
+# The seed of each model's initialisation. gapnet's ReLUs see ~10^5 pre-activations a step; with
+# seed 1234 one of the first step's lies 1.3e-8 from the kink, where float32 rounding in any two implementations may put
 # it on either side and pass or stop its gradient. Seed 5 keeps every one of them 2e-6 or more
 # away, and the fixture records that margin (`relu_margin`) so the tests can check it.
-MODELS = {
-    "Classifier": (Classifier, {"f1": 8, "f2": 6}, 1234),
-    "gapnet": (GapNet, {"c1": 10, "c2": 16, "c3": 10, "c4": 16}, 5),
-}
+INIT_SEEDS = {"Classifier": 1234, "gapnet": 5}
 
 
 def relu_margin_probe(model):
@@ -81,7 +77,8 @@ def adam_state(optim, model):
 def main():
     data_dir, out_path = sys.argv[1], sys.argv[2]
     model_name = sys.argv[3] if len(sys.argv) > 3 else "Classifier"
-    model_class, hyperparameters, seed = MODELS[model_name]
+    model_class, hyperparameters = MODELS[model_name]
+    seed = INIT_SEEDS[model_name]
     batch, lr, betas = 16, 1e-2, (0.9, 0.99)
     torch.manual_seed(seed)
     torch.set_num_threads(1)
