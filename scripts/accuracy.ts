@@ -8,7 +8,7 @@
  *
  * `--config FILE` (with `--independent`) trains a config.yaml whose every key is fixed, such as
  * configuration/best.yaml, instead of the seed's recipe, for its own max_num_epochs: seed i is
- * the config's trial i (trial seed `seed * 1000 + i`, as the search runner gives it) in the studio
+ * the config's trial i (trial seed `seed + i`, src/tune/space.ts trialSeed) in the studio
  * and `seed=<that>` in the exported project. Its checks are the issue's: the means at the last
  * epoch within BEST_TOLERANCE_POINTS, and the studio's mean at least `--target` percent.
  *
@@ -41,7 +41,7 @@ import { classifier } from '../src/model/classifier';
 import { Rng } from '../src/train/rng';
 import { rayProjectFiles } from '../src/export/rayProject';
 import { parseConfigOrThrow, type TuneConfig } from '../src/tune/config';
-import { paramValue, trialKeys } from '../src/tune/space';
+import { paramValue, trialKeys, trialSeed } from '../src/tune/space';
 import { checkAccuracy, describeChecks, markdownTable, summarize, type AccuracyRow } from './lib/accuracyTable';
 import { torchPython } from './lib/benchTorch';
 import { mnistDataDir, readMnistSplit } from './lib/nodeMnist';
@@ -94,11 +94,11 @@ function recipeOverrides(options: Options): string[] {
 }
 
 /** The seed of trial `index` (0-based) of the runs: the search runner's per-trial seed. */
-function trialSeed(options: Options, index: number): number {
-  return (options.config?.seed ?? 0) * 1000 + index;
+function seedOfTrial(options: Options, index: number): number {
+  return trialSeed(options.config?.seed ?? 0, index);
 }
 
-/** The studio's runs: one search of `seeds` trials (trial i trains with seed trialSeed(i)), `concurrency` at a time. */
+/** The studio's runs: one search of `seeds` trials (trial i trains with seed seedOfTrial(i)), `concurrency` at a time. */
 async function studioRuns(options: Options, record: (row: AccuracyRow) => void): Promise<string> {
   const request: AutomationRequest = {
     configText: options.config?.text ?? readFileSync(CONFIG, 'utf8'),
@@ -112,7 +112,7 @@ async function studioRuns(options: Options, record: (row: AccuracyRow) => void):
   let engine = '';
   try {
     // Trial tNNNN is the search's trial NNNN - 1.
-    const seedOf = (trialId: string) => trialSeed(options, Number(trialId.slice(1)) - 1);
+    const seedOf = (trialId: string) => seedOfTrial(options, Number(trialId.slice(1)) - 1);
     await session.page.exposeFunction('digitStudioReport', (event: AutomationEvent) => {
       if (event.kind === 'trial-started') {
         engine = `${event.backend}, ${event.engine}`;
@@ -195,7 +195,7 @@ async function torchRuns(options: Options, record: (row: AccuracyRow) => void): 
       writeFileSync(join(project, path), text);
     }
     for (let index = 0; index < options.seeds; index++) {
-      const seed = trialSeed(options, index);
+      const seed = seedOfTrial(options, index);
       const args = [join(project, 'objective.py'), '--data-dir', mnistDataDir(), '--out', join(project, `seed-${seed}`), '--device', 'cpu'];
       if (options.trainLimit) args.push('--train-limit', String(options.trainLimit));
       if (options.valLimit) args.push('--val-limit', String(options.valLimit));

@@ -7,9 +7,11 @@ import { toTorchStateDict } from '../model/stateDict';
 import { initialValues } from '../train/init';
 import { Rng } from '../train/rng';
 import type { TrainConfig } from '../engine/trainer';
-import { parseConfig } from '../tune';
-import type { TrialSnapshot } from '../tune/trial';
+import { createExperiment, parseConfig, sampleTrials } from '../tune';
+import { SearchRunner } from '../tune/runner';
+import type { TrialEngine, TrialRun, TrialSnapshot } from '../tune/trial';
 import { trialExport, zipTrialExport, type TrialExport } from './bundle';
+import { trialConfigYaml } from './trialConfig';
 import { importModel } from './importModel';
 import { readCheckpoint } from './ptReader';
 
@@ -81,5 +83,35 @@ describe('trial export bundle of a gapnet trial', () => {
     expect(parsed.settings.model).toBe('gapnet');
     for (const [name, value] of Object.entries(widths)) expect(parsed.space[name as keyof typeof widths]).toEqual({ kind: 'fixed', value });
     expect(strFromU8(zip['config.yaml'] ?? new Uint8Array())).not.toMatch(/\bf1:/);
+  });
+});
+
+describe("a trial's config.yaml", () => {
+  /** The configs a search hands its trials' engines, in trial order. */
+  async function trainedConfigs(configYaml: string): Promise<TrainConfig[]> {
+    const parsed = parseConfig(configYaml);
+    if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.message).join('; '));
+    const configs: TrainConfig[] = [];
+    const engine: TrialEngine = {
+      train: (run: TrialRun) => {
+        configs.push(run.config);
+        return Promise.resolve({ status: 'completed', history: [] });
+      },
+      stop: () => Promise.resolve(),
+      snapshot: () => Promise.reject(new Error('unused')),
+      predict: () => Promise.reject(new Error('unused')),
+      dispose: () => Promise.resolve(),
+    };
+    const experiment = createExperiment(parsed.space, parsed.settings, sampleTrials(parsed.space, parsed.settings));
+    await new SearchRunner({ experiment, createEngine: () => engine, runBase: { backend: 'cpu', manifestUrl: 'http://studio.test/manifest.json' }, concurrency: 1 }).done;
+    return configs;
+  }
+
+  it('reruns its trial with the same seed and hyperparameters, so the rerun draws what the trial drew', async () => {
+    const search = await trainedConfigs('config:\n  lr: tag(log, interval(1e-4, 1e-2))\n  f1: choice(6, 8)\n  num_trials: 3\n  max_num_epochs: 2\n  seed: 5\n');
+    expect(new Set(search.map((config) => config.seed)).size).toBe(3);
+    const third = search[2]!;
+    const [rerun] = await trainedConfigs(trialConfigYaml(third, 't0003'));
+    expect(rerun).toEqual(third);
   });
 });

@@ -17,6 +17,7 @@ import {
   type ExperimentState,
   type TrialRecord,
 } from './experiment';
+import { trialSeed } from './space';
 import { messageOf } from '../studioError';
 
 /** What the page (or the command line) hears from a running search. */
@@ -72,7 +73,7 @@ function trainConfigOf(trial: TrialRecord, state: ExperimentState): TrainConfig 
   return {
     ...trial.config,
     model: state.settings.model,
-    seed: state.settings.seed * 1000 + index,
+    seed: trialSeed(state.settings.seed, index),
     max_num_epochs: state.settings.maxNumEpochs,
   };
 }

@@ -220,6 +220,15 @@ export interface RunSettings {
   model: string;
 }
 
+/**
+ * The seed trial `index` (0-based) of a run trains with: the run's seed plus the index. A trial's
+ * config.yaml writes this seed as its run's seed, and its one trial (index 0) trains with it again,
+ * so a rerun repeats the trial's initialisation, shuffles and augmentation.
+ */
+export function trialSeed(runSeed: number, index: number): number {
+  return runSeed + index;
+}
+
 /** The configuration key of each run setting. */
 export const SETTING_KEYS = {
   numTrials: 'num_trials',
