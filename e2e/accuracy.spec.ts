@@ -16,16 +16,15 @@ const CONFIG = ['config:', '  f1: [8]', '  f2: [6]', '  lr: [0.003]', '  batch_s
  */
 const MIN_ACCURACY_PERCENT = 92;
 
-test('a short search in the page reaches a stated test accuracy', async ({ studio, search, page }) => {
+test('a short search in the page reaches a stated test accuracy', async ({ readyStudio, search }) => {
   test.setTimeout(180_000);
-  await studio.open();
   await search.root.getByText('Raw config.yaml').click();
   await search.root.getByTestId('raw-yaml').fill(CONFIG);
   await expect(search.root.getByTestId('raw-yaml-errors')).toHaveCount(0);
   const started = Date.now();
   await search.run(SUBSET);
   await expect(search.trialStatus('t0001')).toHaveText('TERMINATED', { timeout: 150_000 });
-  const shown = (await page.getByTestId('trial-best-acc-t0001').textContent()) ?? '';
+  const shown = (await readyStudio.byTestId('trial-best-acc-t0001').textContent()) ?? '';
   const accuracy = Number.parseFloat(shown);
   console.log(`best val_acc ${shown} after 3 epochs on ${SUBSET.train} images, ${((Date.now() - started) / 1000).toFixed(1)} s from Run`);
   expect(shown).toMatch(/^\d+\.\d{2}%$/);

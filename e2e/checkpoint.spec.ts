@@ -3,17 +3,8 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures';
 import { judgeWithTorch } from './torch';
 
-test('a searched trial exports a .pt PyTorch loads strictly, and a tfjs model that imports back', async ({ page, models }, testInfo) => {
-  let bestTrialId = '';
-  await test.step('run a tiny search in the page', async () => {
-    await page.goto('./');
-    const result = await page.evaluate(() =>
-      window.digitStudio!.runSearch({ overrides: ['num_trials=1', 'max_num_epochs=1'], trainLimit: 512, valLimit: 256 }),
-    );
-    bestTrialId = result.results.best_trial_id ?? '';
-    expect(bestTrialId).not.toBe('');
-    await expect(page.getByTestId('selected-model')).toContainText(`${bestTrialId} ★ best`);
-  });
+test('a searched trial exports a .pt PyTorch loads strictly, and a tfjs model that imports back', async ({ page, models, trainedModel }, testInfo) => {
+  const bestTrialId = trainedModel.trialId;
 
   await test.step('checkpoint.pt loads strictly into the original Classifier', async () => {
     const [download] = await models.download('export-pt');

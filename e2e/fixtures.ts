@@ -1,6 +1,7 @@
 /** Page objects shared by the studio's Playwright specs: the page itself, its search panel, its models panel, its drawing pad, and its automation API. */
 import { expect, test as base, type Download, type Locator, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { AutomationEvent, AutomationRequest, AutomationResult } from '../src/automation';
 import type { BackendChoice } from '../src/backend/choice';
 import { STORAGE_DB } from '../src/data/storage';
@@ -233,8 +234,46 @@ export function runScript(name: string, args: readonly string[], timeout: number
   return { stdout: run.stdout, stderr: run.stderr, status: run.status };
 }
 
-/** `test` with the studio page objects as fixtures. */
-export const test = base.extend<{ studio: StudioPage; search: SearchPanel; automation: StudioAutomation; models: ModelsPanel; pad: DrawingPad }>({
+/** The search `trainedModel` trains unless a spec asks for another (`test.use({ trainingRequest })`): one trial, one epoch, a few images. */
+export const TINY_SEARCH: AutomationRequest = { overrides: ['num_trials=1', 'max_num_epochs=1'], trainLimit: 512, valLimit: 256 };
+
+/** A model trained in the page by `trainingRequest`'s search, selected in the models panel as its best trial. */
+export interface TrainedModel {
+  result: AutomationResult;
+  /** The search's best trial, the model the pad and the exports use. */
+  trialId: string;
+}
+
+/**
+ * The studio's own Ray Tune export of a small finished search (src/tune/fixtures/studio-export: three
+ * trials, one STOPPED by ASHA), imported into Past experiments through the page's importer.
+ */
+export const SEEDED_EXPERIMENT = {
+  folder: fileURLToPath(new URL('../src/tune/fixtures/studio-export', import.meta.url)),
+  trials: 3,
+  bestTrialId: 't0003',
+} as const;
+
+interface StudioFixtures {
+  studio: StudioPage;
+  search: SearchPanel;
+  automation: StudioAutomation;
+  models: ModelsPanel;
+  pad: DrawingPad;
+  /** The query `readyStudio` opens the studio with (`?backend=wasm`, a search space); none by default. */
+  studioQuery: string;
+  /** The studio opened at `studioQuery`, MNIST loaded and its automation API up. */
+  readyStudio: StudioPage;
+  /** The search `trainedModel` runs. */
+  trainingRequest: AutomationRequest;
+  /** A model trained in the ready studio (see TrainedModel). */
+  trainedModel: TrainedModel;
+  /** Past experiments holding SEEDED_EXPERIMENT; gives its row in the list. */
+  seededExperiment: Locator;
+}
+
+/** `test` with the studio page objects, a ready studio, a trained model and a seeded experiment as fixtures. */
+export const test = base.extend<StudioFixtures>({
   studio: async ({ page }, provide) => {
     await provide(new StudioPage(page));
   },
@@ -249,6 +288,28 @@ export const test = base.extend<{ studio: StudioPage; search: SearchPanel; autom
   },
   pad: async ({ page }, provide) => {
     await provide(new DrawingPad(page));
+  },
+  studioQuery: ['', { option: true }],
+  readyStudio: async ({ studio, automation, studioQuery }, provide) => {
+    await studio.open(studioQuery);
+    await automation.ready();
+    await provide(studio);
+  },
+  trainingRequest: [TINY_SEARCH, { option: true }],
+  trainedModel: async ({ readyStudio, automation, trainingRequest }, provide) => {
+    const result = await automation.runSearch(trainingRequest);
+    const trialId = result.results.best_trial_id;
+    if (!trialId) throw new Error(`the training search ended with no best trial: ${result.results.trials.map((t) => `${t.trial_id} ${t.status}`).join(', ')}`);
+    await expect(readyStudio.byTestId('selected-model')).toContainText(`${trialId} ★ best`);
+    await provide({ result, trialId });
+  },
+  seededExperiment: async ({ readyStudio }, provide) => {
+    const importer = readyStudio.byTestId('ray-import');
+    await importer.getByLabel('Choose a ray_results folder').setInputFiles(SEEDED_EXPERIMENT.folder);
+    await expect(importer.getByRole('status')).toContainText(`${SEEDED_EXPERIMENT.trials} trial(s)`);
+    const rows = readyStudio.byTestId('experiment-history').locator('table.history-table > tbody > tr');
+    await expect(rows).toHaveCount(1);
+    await provide(rows.first());
   },
 });
 

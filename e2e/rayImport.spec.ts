@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from '@playwright/test';
 import { strFromU8, unzipSync, zipSync } from 'fflate';
-import { test } from './fixtures';
+import { SEEDED_EXPERIMENT, test } from './fixtures';
 import { RAY_PROJECT_FILES } from '../src/export/rayProject';
 
 const FIXTURES = fileURLToPath(new URL('../src/tune/fixtures/', import.meta.url));
@@ -26,8 +26,7 @@ function zipFolder(root: string): Buffer {
   return Buffer.from(zipSync(files));
 }
 
-test('a ray_results zip and folder import into Past experiments, and download as a Ray project', async ({ studio, page }) => {
-  await studio.open();
+test('a ray_results zip and folder import into Past experiments, with the best checkpoint in the models list', async ({ readyStudio: studio, page }) => {
   const history = studio.byTestId('experiment-history');
   const importer = studio.byTestId('ray-import');
 
@@ -55,7 +54,7 @@ test('a ray_results zip and folder import into Past experiments, and download as
 
   await test.step("the studio's own export, as a folder", async () => {
     await importer.getByLabel('Metric read as val_acc').fill('');
-    await importer.getByLabel('Choose a ray_results folder').setInputFiles(join(FIXTURES, 'studio-export'));
+    await importer.getByLabel('Choose a ray_results folder').setInputFiles(SEEDED_EXPERIMENT.folder);
     await expect(importer.getByRole('status')).toContainText('3 trial(s)');
     await expect(history.locator('table.history-table > tbody > tr')).toHaveCount(2);
   });
@@ -75,15 +74,18 @@ test('a ray_results zip and folder import into Past experiments, and download as
     await expect(page.getByTestId('model-select')).toContainText('b/checkpoint.pt');
   });
 
-  await test.step('an experiment downloads as a Ray Tune project', async () => {
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      history.getByRole('button', { name: /^Download Ray Tune project/ }).last().click(),
-    ]);
-    const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
-    const names = Object.keys(files).map((path) => path.split('/').pop());
-    expect(names.sort()).toEqual([...RAY_PROJECT_FILES].sort());
-    const main = strFromU8(Object.entries(files).find(([path]) => path.endsWith('main.py'))![1]);
-    expect(main).toContain('"batch_size": tune.choice([16, 32, 64, 128]),');
-  });
+});
+
+test('an experiment downloads as a Ray Tune project of its own settings', async ({ page, seededExperiment }) => {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    seededExperiment.getByRole('button', { name: /^Download Ray Tune project/ }).click(),
+  ]);
+  const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+  const names = Object.keys(files).map((path) => path.split('/').pop());
+  expect(names.sort()).toEqual([...RAY_PROJECT_FILES].sort());
+  const main = strFromU8(Object.entries(files).find(([path]) => path.endsWith('main.py'))![1]);
+  const state = JSON.parse(readFileSync(join(SEEDED_EXPERIMENT.folder, 'experiment_state.json'), 'utf8')) as { settings: { numTrials: number; seed: number } };
+  expect(main).toContain(`NUM_SAMPLES = ${state.settings.numTrials}\n`);
+  expect(main).toContain(`SEED = ${state.settings.seed}\n`);
 });

@@ -3,9 +3,7 @@ import { expect, test } from './fixtures';
 const TINY = { train: 256, val: 256 };
 
 test.describe('search panel', () => {
-  test('editing a field changes the space; an invalid value shows its error and disables Run', async ({ studio, search }) => {
-    await studio.open();
-
+  test('editing a field changes the space; an invalid value shows its error and disables Run', async ({ readyStudio: _ready, search }) => {
     await test.step('the original config.yaml, one click away, fills the form', async () => {
       await expect(search.root.getByTestId('config-name')).toHaveText('configuration/quick.yaml');
       await search.root.getByTestId('preset-original').click();
@@ -143,8 +141,7 @@ test.describe('search panel', () => {
     });
   });
 
-  test('stopping one trial ends it STOPPED while the next one starts; Stop all ends the search', async ({ studio, search }) => {
-    await studio.open();
+  test('stopping one trial ends it STOPPED while the next one starts; Stop all ends the search', async ({ readyStudio: studio, search }) => {
     await search.setField('Trials', '2');
     // Long trials (the whole training set, many epochs), so that the first is still training when
     // it is stopped however fast the engine: the fused CPU step trains thousands of images a second.

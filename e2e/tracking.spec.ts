@@ -22,9 +22,10 @@ async function enableWandb(page: Page, baseUrl: string): Promise<void> {
 }
 
 test.describe('experiment tracking', () => {
-  test('past experiments: compare two, download one as Ray results, re-run one', async ({ studio, page }) => {
-    await studio.open('?backend=wasm');
-    const history = page.getByTestId('experiment-history');
+  test.use({ studioQuery: '?backend=wasm' });
+
+  test('past experiments: compare two, download one as Ray results, re-run one', async ({ readyStudio, page }) => {
+    const history = readyStudio.byTestId('experiment-history');
 
     await test.step('two tiny searches are listed with their space and duration', async () => {
       expect(await runTinySearch(page, ['num_trials=1', 'max_num_epochs=1'])).toEqual(['TERMINATED']);
@@ -77,10 +78,9 @@ test.describe('experiment tracking', () => {
     let standIn: WandbStandIn;
     test.afterEach(async () => standIn.close());
 
-    test('each trial becomes one run with its config, one entry per epoch, and a finish', async ({ studio, page }) => {
+    test('each trial becomes one run with its config, one entry per epoch, and a finish', async ({ readyStudio, page }) => {
       standIn = await startWandbStandIn('ok');
-      await studio.open('?backend=wasm');
-      await enableWandb(page, standIn.url);
+      await enableWandb(readyStudio.page, standIn.url);
       expect(await runTinySearch(page, ['num_trials=1', 'max_num_epochs=2', 'lr=grid_search(0.001,0.01)'])).toEqual(['TERMINATED', 'TERMINATED']);
 
       await expect.poll(() => [...standIn.runs.values()].filter((r) => r.complete).length, { timeout: 60_000 }).toBe(2);
@@ -102,10 +102,9 @@ test.describe('experiment tracking', () => {
       await expect(page.getByTestId('wandb-notice')).toHaveCount(0);
     });
 
-    test('a failing endpoint leaves training alone and shows one notice', async ({ studio, page }) => {
+    test('a failing endpoint leaves training alone and shows one notice', async ({ readyStudio, page }) => {
       standIn = await startWandbStandIn('fail');
-      await studio.open('?backend=wasm');
-      await enableWandb(page, standIn.url);
+      await enableWandb(readyStudio.page, standIn.url);
       expect(await runTinySearch(page, ['num_trials=2', 'max_num_epochs=1'])).toEqual(['TERMINATED', 'TERMINATED']);
       await expect(page.getByTestId('wandb-notice')).toHaveCount(1, { timeout: 60_000 });
       await expect(page.getByTestId('wandb-notice')).toContainText('HTTP 500');
