@@ -1,24 +1,10 @@
 import type { Locator } from '@playwright/test';
-import { expect, test, type Point } from './fixtures';
+import { ONE, SEVEN, ZERO, type Point } from './drawing';
+import { expect, test } from './fixtures';
 import { trainWithTorch } from './torch';
 
 /** How many training images PyTorch trains the imported checkpoint on. */
 const TRAIN_IMAGES = 15000;
-
-/** A "1": one vertical stroke, slightly slanted as people write it. */
-const ONE: Point[][] = [[[0.52, 0.18], [0.5, 0.5], [0.48, 0.82]]];
-/** A "0": one closed ellipse. */
-const ZERO: Point[][] = [
-  Array.from({ length: 41 }, (_, i): Point => {
-    const angle = (i / 40) * 2 * Math.PI - Math.PI / 2;
-    return [0.5 + 0.2 * Math.cos(angle), 0.5 + 0.3 * Math.sin(angle)];
-  }),
-];
-/** A "7": a top bar, then a diagonal down to the left. */
-const SEVEN: Point[][] = [
-  [[0.3, 0.22], [0.7, 0.22]],
-  [[0.7, 0.22], [0.55, 0.5], [0.42, 0.8]],
-];
 
 test('a PyTorch-trained checkpoint imports, reads drawn digits, and scores the test split', async ({ page, pad }, testInfo) => {
   const checkpoint = testInfo.outputPath('quick-classifier.pt');
@@ -40,7 +26,7 @@ test('a PyTorch-trained checkpoint imports, reads drawn digits, and scores the t
     ['7', SEVEN, false],
   ] as const) {
     await test.step(`draw a ${digit}`, async () => {
-      for (const stroke of strokes) await pad.stroke(stroke);
+      await pad.draw(strokes);
       drawn[digit] = await pad.settledPrediction();
       testInfo.annotations.push({ type: `drew ${digit}`, description: `prediction: ${drawn[digit]}` });
       if (mustMatch) expect(drawn[digit], `the model read a drawn ${digit} as ${drawn[digit]}`).toMatch(new RegExp(`^${digit}\\b`));

@@ -6,7 +6,7 @@
  */
 import type { Page, Route } from '@playwright/test';
 import { createRequire } from 'node:module';
-import { ONE, stroke, ZERO } from './drawing';
+import { ONE, ZERO } from './drawing';
 import { expect, test } from './fixtures';
 
 /** Collects layout shifts (not those right after input) from the very start of the page. */
@@ -58,7 +58,7 @@ for (const viewport of [
   test.describe(`on a ${viewport.name} (${viewport.width}x${viewport.height})`, () => {
     test.use({ viewport: { width: viewport.width, height: viewport.height } });
 
-    test('the pretrained model reads drawn digits within a second of first paint, without tfjs or the charts, and nothing jumps', async ({ page }, testInfo) => {
+    test('the pretrained model reads drawn digits within a second of first paint, without tfjs or the charts, and nothing jumps', async ({ page, pad: drawingPad }, testInfo) => {
       await observeLayoutShifts(page);
       const releaseMnist = await hold(page, MNIST);
       // The first screen must not wait for tfjs or the charts: held back, they cannot be what it needs.
@@ -116,7 +116,7 @@ for (const viewport of [
         ['0', ZERO],
       ] as const) {
         await test.step(`a drawn ${digit} reads as ${digit}`, async () => {
-          await stroke(page, pad, points);
+          await drawingPad.draw(points);
           await expect(prediction).toHaveText(new RegExp(`^${digit} \\(`));
           await page.getByTestId('clear-canvas').click();
           await expect(prediction).toHaveCount(0);

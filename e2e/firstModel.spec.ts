@@ -5,14 +5,14 @@
  * is 90 s on a 2-core machine.
  */
 import { CHROMIUM_ARGS, locateBrowser } from '../scripts/lib/browser';
-import { ONE, stroke } from './drawing';
+import { ONE } from './drawing';
 import { expect, test } from './fixtures';
 
 // No WebGPU flags: the browser has no adapter, as on a machine without a GPU, so the search
 // trains on the CPU (the fused CPU step) with the cores the machine has.
 test.use({ launchOptions: { executablePath: locateBrowser(), args: CHROMIUM_ARGS.filter((arg) => !/webgpu|vulkan/i.test(arg)) } });
 
-test('from opening the page to a model trained here with the default search and drawn on', async ({ page, search }, testInfo) => {
+test('from opening the page to a model trained here with the default search and drawn on', async ({ page, search, pad }, testInfo) => {
   test.setTimeout(600_000);
   const opened = Date.now();
   let cores = 0;
@@ -46,7 +46,7 @@ test('from opening the page to a model trained here with the default search and 
   });
 
   await test.step('a drawn 1 reads as 1 on the model trained here, which is above 97%', async () => {
-    await stroke(page, page.getByTestId('draw-canvas'), ONE);
+    await pad.draw(ONE);
     await expect(page.getByTestId('prediction')).toHaveText(/^1 \(/);
     mark('drawn digit read');
     const accuracy = Number(/val_acc ([\d.]+)%/.exec((await page.getByTestId('selected-model').textContent()) ?? '')?.[1]);

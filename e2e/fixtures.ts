@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { AutomationEvent, AutomationRequest, AutomationResult } from '../src/automation';
 import type { BackendChoice } from '../src/backend/choice';
 import { STORAGE_DB } from '../src/data/storage';
+import type { Point, Strokes } from './drawing';
 
 /** The studio page: open it (with a query), wait for its data, take screenshots. */
 export class StudioPage {
@@ -181,8 +182,6 @@ export class ModelsPanel {
   }
 }
 
-export type Point = [number, number];
-
 /** The drawing pad and its verdict, driven with the mouse as a person would. */
 export class DrawingPad {
   readonly canvas: Locator;
@@ -206,6 +205,11 @@ export class DrawingPad {
     await this.page.mouse.down();
     for (const point of rest) await this.page.mouse.move(...point, { steps: stepsPerSegment });
     await this.page.mouse.up();
+  }
+
+  /** Draws a digit, stroke by stroke. */
+  async draw(strokes: Strokes): Promise<void> {
+    for (const points of strokes) await this.stroke(points);
   }
 
   async clear(): Promise<void> {
