@@ -1,8 +1,8 @@
 import { classifierStateDictLayout } from './classifierStateDict';
 import { CheckpointError, DEFAULT_MAX_CHECKPOINT_BYTES, TENSOR_LIMITS } from './ptReader';
 import { numel } from './stateDict';
+import { BATCH_NORM_EPSILON } from '../model/batchNorm';
 import {
-  BATCH_NORM_EPSILON,
   TFJS_LAYER_CLASS,
   TFJS_OUTPUT_NAME,
   classifierLayerPlan,

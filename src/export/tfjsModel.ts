@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_EPSILON } from '../model/batchNorm';
 import { validateClassifierStateDict } from './classifierStateDict';
 import {
-  BATCH_NORM_EPSILON,
   TFJS_OUTPUT_NAME,
   classifierLayerPlan,
   plannedWeights,

@@ -19,9 +19,6 @@ export const TFJS_LAYER_CLASS = {
   dense: 'Dense',
 } as const;
 
-/** PyTorch's BatchNorm2d epsilon, which the tfjs layer must use too. */
-export const BATCH_NORM_EPSILON = 1e-5;
-
 /** One layer of the plan: its kind, name, input layers and the settings that decide its output. */
 export type PlannedLayer =
   | { kind: 'input'; name: string; inputs: []; shape: [number, number, number] }

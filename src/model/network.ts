@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture, Hyperparameters, LayerOps } from './architecture';
+import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM } from './batchNorm';
 import { conv2dExplicit } from './conv';
 import { batchNormLayers, countParameters, parameterEntries, shapeSize, tfShape, type ModelSpec } from './spec';
 import { concat, type NetworkValues } from './stateDict';
-
-/** PyTorch's BatchNorm2d defaults. */
-export const BATCH_NORM = { eps: 1e-5, momentum: 0.1 } as const;
 
 /** Training mode normalises with batch statistics and updates the running ones; evaluation uses the running ones. */
 export type ForwardMode = 'train' | 'eval';
@@ -53,9 +51,9 @@ export class Network {
     }
     this.batchesTracked = initial.batchesTracked;
     this.constants = {
-      momentum: tf.keep(tf.scalar(BATCH_NORM.momentum)),
-      keep: tf.keep(tf.scalar(1 - BATCH_NORM.momentum)),
-      eps: tf.keep(tf.scalar(BATCH_NORM.eps)),
+      momentum: tf.keep(tf.scalar(BATCH_NORM_MOMENTUM)),
+      keep: tf.keep(tf.scalar(1 - BATCH_NORM_MOMENTUM)),
+      eps: tf.keep(tf.scalar(BATCH_NORM_EPSILON)),
     };
     this.checkSizes(initial);
   }

@@ -5,6 +5,7 @@
  * Worker has started: it is what makes the pretrained model live at first paint.
  */
 import type { Architecture, Hyperparameters, LayerOps } from './architecture';
+import { BATCH_NORM_EPSILON } from './batchNorm';
 import type { TorchStateDict } from './stateDict';
 
 /** A C x H x W activation (or a flat vector, with h = w = 1). */
@@ -14,8 +15,6 @@ interface Activation {
   w: number;
   data: Float32Array;
 }
-
-const BATCH_NORM_EPSILON = 1e-5;
 
 function weights(state: ReadonlyMap<string, Float32Array>, key: string): Float32Array {
   const data = state.get(key);

@@ -5,6 +5,7 @@
  * per channel) reduce those statistics, and one Adam kernel sums the per-workgroup weight gradients
  * and updates every parameter. 26 dispatches train one batch.
  */
+import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM } from '../../model/batchNorm';
 import type { BatchNormSlots, FusedBlock, FusedLayout, ImageTensor, LayerParams } from './layout';
 
 /** Threads per workgroup of a pass kernel. */
@@ -443,9 +444,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       write: `let count = f32(cfg.size * bn.hw);
     let variance = total / count;
     let mean = batchMean;
-    runningMean[c] = runningMean[c] * 0.9 + mean * 0.1;
-    runningVar[c] = runningVar[c] * 0.9 + variance * (count / max(count - 1.0, 1.0)) * 0.1;
-    let invStd = 1.0 / sqrt(variance + 1e-5);
+    runningMean[c] = runningMean[c] * ${1 - BATCH_NORM_MOMENTUM} + mean * ${BATCH_NORM_MOMENTUM};
+    runningVar[c] = runningVar[c] * ${1 - BATCH_NORM_MOMENTUM} + variance * (count / max(count - 1.0, 1.0)) * ${BATCH_NORM_MOMENTUM};
+    let invStd = 1.0 / sqrt(variance + ${BATCH_NORM_EPSILON.toExponential()});
     let scale = params[bn.weight + c] * invStd;
     stats[bn.mean + c] = mean;
     stats[bn.invStd + c] = invStd;

@@ -18,6 +18,7 @@ import {
   B_EXPANSION, B_DEPTHWISE, B_PROJECTION, B_BATCH_NORM, BLOCK_SLOTS,
   F_IN, F_OUT, F_WEIGHT, F_BIAS,
 } from '../planSlots';
+import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM } from '../../../model/batchNorm';
 import {
   convForward, convBackwardData, convWeightGrad, channelMoments, affine, batchNormGradSums, batchNormBackwardData,
 } from './kernels';
@@ -285,7 +286,7 @@ function batchNormForward(b: usize, size: i32, thread: i32): void {
       m2 += <f64>load<f32>(recordOf(i, r + R_M2 * cP + ch)) + hw * d * d;
     }
     const variance = m2 / n;
-    const invStd = <f32>(1.0 / Math.sqrt(variance + 1e-5));
+    const invStd = <f32>(1.0 / Math.sqrt(variance + BATCH_NORM_EPSILON));
     const meanF = <f32>mean;
     const gamma = load<f32>(padded(rec(bn, N_GAMMA) + ch));
     const beta = load<f32>(padded(rec(bn, N_BETA) + ch));
@@ -299,8 +300,8 @@ function batchNormForward(b: usize, size: i32, thread: i32): void {
       const rm = ptr(H_RUN_MEAN) + floats(rec(bn, N_RUNNING) + ch);
       const rv = ptr(H_RUN_VAR) + floats(rec(bn, N_RUNNING) + ch);
       const unbiased = m2 / max(n - 1, 1);
-      store<f32>(rm, <f32>(0.1 * mean + 0.9 * <f64>load<f32>(rm)));
-      store<f32>(rv, <f32>(0.1 * unbiased + 0.9 * <f64>load<f32>(rv)));
+      store<f32>(rm, <f32>(BATCH_NORM_MOMENTUM * mean + (1 - BATCH_NORM_MOMENTUM) * <f64>load<f32>(rm)));
+      store<f32>(rv, <f32>(BATCH_NORM_MOMENTUM * unbiased + (1 - BATCH_NORM_MOMENTUM) * <f64>load<f32>(rv)));
     }
   }
 }
@@ -477,7 +478,7 @@ function evalStatistics(thread: i32): void {
     for (let ch = 0; ch < rec(bn, N_CHANNELS); ch++) {
       const mean = load<f32>(ptr(H_RUN_MEAN) + floats(rec(bn, N_RUNNING) + ch));
       const variance = load<f32>(ptr(H_RUN_VAR) + floats(rec(bn, N_RUNNING) + ch));
-      const invStd = <f32>(1.0 / Math.sqrt(<f64>variance + 1e-5));
+      const invStd = <f32>(1.0 / Math.sqrt(<f64>variance + BATCH_NORM_EPSILON));
       const scale = invStd * load<f32>(padded(rec(bn, N_GAMMA) + ch));
       store<f32>(statsOf(thread, bn, S_SCALE) + floats(ch), scale);
       store<f32>(statsOf(thread, bn, S_SHIFT) + floats(ch), load<f32>(padded(rec(bn, N_BETA) + ch)) - mean * scale);
