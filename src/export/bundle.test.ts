@@ -45,7 +45,7 @@ describe('trial export bundle', () => {
       { name: 'model.json', bytes: zip['tfjs/model.json'] ?? new Uint8Array() },
       { name: weightsPath, bytes: zip[`tfjs/${weightsPath.replace('./', '')}`] ?? new Uint8Array() },
     ]);
-    expect([model.f1, model.f2]).toEqual([6, 5]);
+    expect([model.model, model.hyperparameters]).toEqual(['Classifier', { f1: 6, f2: 5 }]);
   });
 
   it('writes a config.yaml the studio parses back to the trial config as fixed values', () => {
