@@ -3,7 +3,7 @@
  * hyperparameters, from the architectures' own `spec(h)`: nothing here names an architecture.
  */
 import type { Architecture, HyperparameterSpec, Hyperparameters } from './architecture';
-import { defaultHyperparameters, modelLabel, registeredArchitectures } from './registry';
+import { defaultHyperparameters, architectureLabel, registeredArchitectures } from './registry';
 import type { ModelSpec } from './spec';
 import { checkStateDict, type TorchTensor } from './stateDict';
 
@@ -145,6 +145,6 @@ export function recogniseStateDict(state: readonly TorchTensor[]): RecognisedMod
       throw new Error(`its shapes give ${architecture.name} ${name}=${value}, outside the ${spec.min}..${spec.max} the studio builds`);
     }
   }
-  checkStateDict(architecture.spec(hyperparameters), state, modelLabel(architecture.name, hyperparameters));
+  checkStateDict(architecture.spec(hyperparameters), state, architectureLabel(architecture.name, hyperparameters));
   return { architecture, hyperparameters };
 }

@@ -66,7 +66,7 @@ export function defaultHyperparameters(arch: Architecture): Record<string, numbe
 }
 
 /** How a model reads in messages and the import panel: "Classifier(f1=8, f2=6)", "gapnet(c1=10, c2=16, c3=10, c4=16)". */
-export function modelLabel(name: string, h: Hyperparameters): string {
+export function architectureLabel(name: string, h: Hyperparameters): string {
   return `${name}(${Object.entries(h).map(([key, value]) => `${key}=${value}`).join(', ')})`;
 }
 

@@ -1,6 +1,6 @@
 import { useId, useState, type ChangeEvent, type DragEvent } from 'react';
 import type { ImportedModel } from '../../export/importModel';
-import { modelLabel } from '../../model/registry';
+import { architectureLabel } from '../../model/registry';
 import { importModelInWorker } from '../../workers/importWorker';
 import { readFiles } from './readFiles';
 import './checkpoint.css';
@@ -73,7 +73,7 @@ export function ImportCheckpoint({ onImported }: ImportCheckpointProps) {
         {outcome.kind === 'imported' && (
           <>
             <p className="ok">
-              Imported <strong>{outcome.model.name}</strong>: {modelLabel(outcome.model.model, outcome.model.hyperparameters)},{' '}
+              Imported <strong>{outcome.model.name}</strong>: {architectureLabel(outcome.model.model, outcome.model.hyperparameters)},{' '}
               {outcome.model.totalParams.toLocaleString('en-US')} parameters, {sourceText(outcome.model)}.
             </p>
             {outcome.model.warnings.map((warning) => (
