@@ -9,6 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EvaluationRequestFiles } from '../src/automation';
 import { BACKEND_CHOICES, type BackendChoice } from '../src/backend/choice';
+import { architectureLabel } from '../src/model/registry';
 import { openStudio } from './lib/studioSession';
 import { messageOf } from '../src/studioError';
 
@@ -49,7 +50,7 @@ async function main(): Promise<number> {
   try {
     const summary = await session.page.evaluate((req) => window.digitStudio!.evaluateCheckpoint(req), request);
     for (const warning of summary.warnings) console.error(`warning: ${warning}`);
-    console.error(`f1=${summary.f1} f2=${summary.f2}, ${summary.total_params} params, on ${summary.backend}`);
+    console.error(`${architectureLabel(summary.model, summary.hyperparameters)}, ${summary.total_params} params, on ${summary.backend}`);
     console.log(JSON.stringify({ val_acc: summary.val_acc, val_loss: summary.val_loss, n: summary.n }));
     return 0;
   } finally {

@@ -6,7 +6,7 @@
 import type { BackendChoice } from './backend/choice';
 import type { useStudio } from './state/store';
 import type { EpochReport } from './engine/trainer';
-import { DEFAULT_ARCHITECTURE } from './model/registry';
+import type { Hyperparameters } from './model/architecture';
 import type { ExperimentState } from './tune/experiment';
 import { rayResultFiles } from './tune/rayResults';
 import { progressCsv, searchResults, type SearchResults } from './tune/results';
@@ -62,8 +62,9 @@ export interface EvaluationSummary {
   val_acc: number;
   val_loss: number;
   n: number;
-  f1: number;
-  f2: number;
+  /** The registered architecture the checkpoint was recognised as, and its hyperparameters. */
+  model: string;
+  hyperparameters: Hyperparameters;
   total_params: number;
   backend: string;
   warnings: string[];
@@ -174,15 +175,15 @@ export function installAutomation(store: typeof useStudio): void {
       try {
         const modelKey = `evaluate:${model.name}`;
         const loaded = await engine.load(
-          { modelKey, model: DEFAULT_ARCHITECTURE, hyperparameters: { f1: model.f1, f2: model.f2 }, stateDict: model.stateDict },
+          { modelKey, model: model.model, hyperparameters: model.hyperparameters, stateDict: model.stateDict },
            request.backend ?? 'auto');
         const evaluation = await engine.evaluate({ modelKey, manifestUrl: pageManifestUrl(), limit: request.valLimit, maxExamples: 0 });
         return {
           val_acc: evaluation.accuracy,
           val_loss: evaluation.loss,
           n: evaluation.count,
-          f1: model.f1,
-          f2: model.f2,
+          model: model.model,
+          hyperparameters: model.hyperparameters,
           total_params: loaded.totalParams,
           backend: loaded.backend.chosen,
           warnings: model.warnings,

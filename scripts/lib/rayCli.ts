@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { readFolder } from './readFolder';
 import { rayProjectFiles } from '../../src/export/rayProject';
-import { importModel } from '../../src/export/importModel';
+import { importModel, type ImportedModel } from '../../src/export/importModel';
 import { trialConfigYaml } from '../../src/export/trialConfig';
 import { ARCHITECTURES } from '../../src/model/registry';
 import { parseConfigOrThrow } from '../../src/tune/config';
@@ -55,10 +55,10 @@ export function importRayResults(source: string, metric: string | undefined, out
     console.log(`[${trial.id}] ${trial.status}, ${trial.history.length} epoch(s), ${best}, config ${JSON.stringify(trial.config)}`);
   }
   const results = searchResults(imported.state);
-  let checkpoint: { path: string; f1: number; f2: number } | null = null;
+  let checkpoint: Pick<ImportedModel, 'model' | 'hyperparameters'> & { path: string } | null = null;
   if (imported.bestCheckpoint) {
     const model = importModel([{ name: imported.bestCheckpoint.path, bytes: imported.bestCheckpoint.bytes }]);
-    checkpoint = { path: imported.bestCheckpoint.path, f1: model.f1, f2: model.f2 };
+    checkpoint = { path: imported.bestCheckpoint.path, model: model.model, hyperparameters: model.hyperparameters };
   }
   const written: string[] = [];
   if (out) {

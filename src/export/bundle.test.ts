@@ -3,6 +3,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classifier } from '../model/classifier';
 import { gapnet } from '../model/gapnet';
+import { countParameters } from '../model/spec';
 import { toTorchStateDict } from '../model/stateDict';
 import { initialValues } from '../train/init';
 import { Rng } from '../train/rng';
@@ -47,7 +48,7 @@ describe('trial export bundle', () => {
       { name: 'model.json', bytes: zip['tfjs/model.json'] ?? new Uint8Array() },
       { name: weightsPath, bytes: zip[`tfjs/${weightsPath.replace('./', '')}`] ?? new Uint8Array() },
     ]);
-    expect([model.f1, model.f2]).toEqual([6, 5]);
+    expect([model.model, model.hyperparameters]).toEqual(['Classifier', { f1: 6, f2: 5 }]);
   });
 
   it('writes a config.yaml the studio parses back to the trial config as fixed values', () => {
@@ -78,6 +79,9 @@ describe('trial export bundle of a gapnet trial', () => {
     const zip = unzipSync(zipTrialExport(files));
     expect(Object.keys(zip).sort()).toEqual(['checkpoint.pt', 'config.yaml', 'results.json']);
     expect(readCheckpoint(zip['checkpoint.pt'] ?? new Uint8Array()).model.map((t) => t.key)).toEqual(spec.entries.map((e) => e.key));
+    const imported = importModel([{ name: 'checkpoint.pt', bytes: zip['checkpoint.pt'] ?? new Uint8Array() }]);
+    expect(imported).toMatchObject({ model: 'gapnet', hyperparameters: widths, totalParams: countParameters(spec), source: { kind: 'pt', format: 'tuple', hasOptimizer: true } });
+    expect(imported.stateDict).toEqual(snapshot.stateDict);
     const parsed = parseConfig(strFromU8(zip['config.yaml'] ?? new Uint8Array()));
     if (!parsed.ok) throw new Error('config.yaml does not parse');
     expect(parsed.settings.model).toBe('gapnet');

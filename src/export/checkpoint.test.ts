@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { classifierStateDictLayout, validateClassifierStateDict } from './classifierStateDict';
 import { encodePickle } from './pickleWriter';
 import { call, global, tuple } from './pickleValue';
 import { readCheckpoint } from './ptReader';
 import { writeCheckpoint } from './ptWriter';
 import { defaultAdamParamGroup, numel, parameterEntries, type AdamState } from './stateDict';
-import type { TorchTensor } from '../model/stateDict';
+import { classifier } from '../model/classifier';
+import { recogniseStateDict } from '../model/recognise';
+import { entryDtype, type TorchTensor } from '../model/stateDict';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPTS = fileURLToPath(new URL('../../scripts/torch/', import.meta.url));
@@ -38,9 +39,10 @@ function seededValues(seed: number): (count: number) => Float32Array {
 
 function studioCheckpoint(f1: number, f2: number, seed: number): { model: TorchTensor[]; optimizer: AdamState } {
   const random = seededValues(seed);
-  const model = classifierStateDictLayout(f1, f2).map((entry, i): TorchTensor => {
-    if (entry.dtype === 'int64') return { key: entry.key, shape: entry.shape, dtype: 'int64', data: BigInt64Array.of(BigInt(900 + i)) };
-    return { key: entry.key, shape: entry.shape, dtype: 'float32', data: random(numel(entry.shape)) };
+  const model = classifier.spec({ f1, f2 }).entries.map((entry, i): TorchTensor => {
+    const shape = [...entry.torchShape];
+    if (entryDtype(entry) === 'int64') return { key: entry.key, shape, dtype: 'int64', data: BigInt64Array.of(BigInt(900 + i)) };
+    return { key: entry.key, shape, dtype: 'float32', data: random(numel(shape)) };
   });
   const optimizer: AdamState = {
     state: parameterEntries(model).map((parameter, index) => ({
@@ -177,7 +179,7 @@ describe('readCheckpoint of files PyTorch saved', () => {
       expect(entry.dtype).toBe(want.dtype);
       expect(valuesOf(entry.data)).toEqual(want.values);
     });
-    expect(validateClassifierStateDict(model)).toEqual({ f1: 6, f2: 4 });
+    expect(recogniseStateDict(model)).toMatchObject({ architecture: classifier, hyperparameters: { f1: 6, f2: 4 } });
   };
   const expectOptimizer = (optimizer: AdamState | undefined): void => {
     expect(optimizer).toBeDefined();
@@ -263,7 +265,7 @@ describe('readCheckpoint of a checkpoint saved by PyTorch 2.11', () => {
     const read = readCheckpoint(new Uint8Array(readFileSync(fixture)));
     const report = judgeWithTorch(new Uint8Array(readFileSync(fixture)), 'torch-2.11');
     expect(read.format).toBe('tuple');
-    expect(validateClassifierStateDict(read.model)).toEqual({ f1: 6, f2: 4 });
+    expect(recogniseStateDict(read.model)).toMatchObject({ architecture: classifier, hyperparameters: { f1: 6, f2: 4 } });
     expect(read.model.map((entry) => ({ key: entry.key, shape: entry.shape, dtype: entry.dtype, values: valuesOf(entry.data) }))).toEqual(
       report.model.map(({ key, shape, dtype, values }) => ({ key, shape, dtype, values })),
     );
@@ -320,36 +322,5 @@ describe('readCheckpoint refusals', () => {
     const read = readCheckpoint(zipSync(renamed, { level: 6 }));
     expect(read.model).toEqual(contents.model);
     expect(read.optimizer).toEqual(contents.optimizer);
-  });
-});
-
-describe('validateClassifierStateDict', () => {
-  const { model } = studioCheckpoint(8, 6, 3);
-
-  it('reads f1 and f2 from the shapes', () => {
-    expect(validateClassifierStateDict(model)).toEqual({ f1: 8, f2: 6 });
-    expect(validateClassifierStateDict(studioCheckpoint(5, 9, 3).model)).toEqual({ f1: 5, f2: 9 });
-  });
-
-  it('refuses a wrong shape, naming the key', () => {
-    const wrong = model.map((entry) => (entry.key === 'bneck2.Depthwise.weight' ? { ...entry, shape: [12, 12, 1, 9] } : entry));
-    expect(() => validateClassifierStateDict(wrong)).toThrow(/bneck2\.Depthwise\.weight has shape \[12, 12, 1, 9\]; Classifier\(8, 6\) needs \[12, 12, 3, 3\]/);
-  });
-
-  it('refuses a missing key, naming it', () => {
-    expect(() => validateClassifierStateDict(model.filter((entry) => entry.key !== 'block1.1.BN1.running_var'))).toThrow(/missing key block1\.1\.BN1\.running_var/);
-    expect(() => validateClassifierStateDict(model.filter((entry) => entry.key !== 'CL1.weight'))).toThrow(/CL1\.weight is missing/);
-  });
-
-  it('refuses an unexpected key, naming it', () => {
-    const extra: TorchTensor = { key: 'fc2.weight', shape: [1], dtype: 'float32', data: new Float32Array(1) };
-    expect(() => validateClassifierStateDict([...model, extra])).toThrow(/unexpected key fc2\.weight/);
-  });
-
-  it('refuses a wrong dtype, naming the key', () => {
-    const wrong = model.map((entry): TorchTensor =>
-      entry.key === 'bneck1.BN1.num_batches_tracked' ? { key: entry.key, shape: [], dtype: 'float32', data: new Float32Array(1) } : entry,
-    );
-    expect(() => validateClassifierStateDict(wrong)).toThrow(/bneck1\.BN1\.num_batches_tracked is float32/);
   });
 });

@@ -4,13 +4,13 @@
  * read the same list, so both doors are held to the same messages.
  */
 import { deflateSync, strToU8 } from 'fflate';
-import { classifierStateDictLayout } from './classifierStateDict';
 import { encodePickle } from './pickleWriter';
 import { writeCheckpoint } from './ptWriter';
-import { defaultAdamParamGroup, numel } from './stateDict';
+import { defaultAdamParamGroup } from './stateDict';
 import { call, global, int, orderedDict, persistentId, tuple } from './pickleValue';
 import { crc32 } from './zipReader';
-import type { TorchTensor } from '../model/stateDict';
+import { classifier } from '../model/classifier';
+import { filledStateDict } from '../model/stateDict';
 
 /** One entry as the raw zip writer lays it out; the optional fields lie about it. */
 interface RawEntry {
@@ -302,10 +302,6 @@ function findBytes(haystack: Uint8Array, needle: Uint8Array): number {
 
 /** A valid studio checkpoint of `Classifier(f1, f2)` with small deterministic weights: what must still import after the hostile files. */
 export function validCheckpoint(f1 = 8, f2 = 6): Uint8Array {
-  const model = classifierStateDictLayout(f1, f2).map((entry): TorchTensor =>
-    entry.dtype === 'int64'
-      ? { key: entry.key, shape: entry.shape, dtype: 'int64', data: new BigInt64Array(1) }
-      : { key: entry.key, shape: entry.shape, dtype: 'float32', data: Float32Array.from({ length: numel(entry.shape) }, (_, i) => ((i % 7) - 3) / 50) },
-  );
+  const model = filledStateDict(classifier.spec({ f1, f2 }), (_, i) => ((i % 7) - 3) / 50);
   return writeCheckpoint({ model, optimizer: { state: [], paramGroup: defaultAdamParamGroup(1e-3, [0.9, 0.999]) } });
 }

@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { classifierStateDictLayout } from './classifierStateDict';
 import { importModel, type ImportFile } from './importModel';
 import { call, global, tuple } from './pickleValue';
 import { encodePickle } from './pickleWriter';
 import { writeCheckpoint } from './ptWriter';
-import { defaultAdamParamGroup, numel } from './stateDict';
+import { defaultAdamParamGroup } from './stateDict';
 import { exportTfjsModel, type TfjsModelFiles } from './tfjsModel';
-import type { TorchTensor } from '../model/stateDict';
+import { classifier } from '../model/classifier';
+import { filledStateDict, type TorchTensor } from '../model/stateDict';
 
 /** A Classifier(f1, f2) state dict with deterministic values. */
 function stateDict(f1: number, f2: number): TorchTensor[] {
@@ -17,10 +17,7 @@ function stateDict(f1: number, f2: number): TorchTensor[] {
     seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
     return seed / 2 ** 32;
   };
-  return classifierStateDictLayout(f1, f2).map((entry): TorchTensor => {
-    if (entry.dtype === 'int64') return { key: entry.key, shape: entry.shape, dtype: 'int64', data: BigInt64Array.of(3n) };
-    return { key: entry.key, shape: entry.shape, dtype: 'float32', data: Float32Array.from({ length: numel(entry.shape) }, () => next() - 0.5 + (entry.key.endsWith('running_var') ? 1 : 0)) };
-  });
+  return filledStateDict(classifier.spec({ f1, f2 }), (entry) => next() - 0.5 + (entry.key.endsWith('running_var') ? 1 : 0), 3);
 }
 
 const pt = (name: string, model: TorchTensor[]): ImportFile => ({
@@ -41,16 +38,16 @@ describe('importModel', () => {
     exported = await exportTfjsModel(stateDict(8, 6));
   });
 
-  it('reads f1 and f2 and the parameter count from a .pt', () => {
+  it('reads the architecture, f1 and f2 and the parameter count from a .pt', () => {
     const model = importModel([pt('mine.pt', stateDict(4, 9))]);
-    expect(model).toMatchObject({ name: 'mine.pt', f1: 4, f2: 9, source: { kind: 'pt', format: 'tuple', hasOptimizer: true } });
+    expect(model).toMatchObject({ name: 'mine.pt', model: 'Classifier', hyperparameters: { f1: 4, f2: 9 }, source: { kind: 'pt', format: 'tuple', hasOptimizer: true } });
     expect(importModel([pt('default.pt', stateDict(8, 6))]).totalParams).toBe(9994);
   });
 
   it('reads a tfjs model.json with its weights, whatever folder the names carry', () => {
     const [json, weights] = tfjsFiles(exported);
     const model = importModel([{ ...json!, name: 'tfjs/model.json' }, { ...weights!, name: 'tfjs/weights.bin' }]);
-    expect(model).toMatchObject({ name: 'tfjs/model.json', f1: 8, f2: 6, source: { kind: 'tfjs' } });
+    expect(model).toMatchObject({ name: 'tfjs/model.json', model: 'Classifier', hyperparameters: { f1: 8, f2: 6 }, source: { kind: 'tfjs' } });
     expect(model.warnings.join(' ')).toMatch(/num_batches_tracked/);
   });
 

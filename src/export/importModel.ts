@@ -1,7 +1,7 @@
-import { classifier } from '../model/classifier';
-import { countParameters } from '../model/spec';
+import type { Hyperparameters } from '../model/architecture';
+import { recogniseStateDict } from '../model/recognise';
+import { totalParams } from '../model/registry';
 import type { TorchStateDict } from '../model/stateDict';
-import { validateClassifierStateDict } from './classifierStateDict';
 import { CheckpointError, DEFAULT_MAX_CHECKPOINT_BYTES, readCheckpoint, type CheckpointFormat } from './ptReader';
 import { TFJS_LIMITS } from './tfjsImport';
 import { readTfjsModel } from './tfjsImport';
@@ -18,14 +18,16 @@ export type ImportSource =
   | { kind: 'pt'; format: CheckpointFormat; hasOptimizer: boolean }
   | { kind: 'tfjs'; weightFiles: string[] };
 
-/** A Classifier brought into the studio from a `.pt` or a tfjs model, ready to evaluate or draw with. */
+/** A model of a registered architecture brought into the studio from a `.pt` or a tfjs model, ready to evaluate or draw with. */
 export interface ImportedModel {
   /** The file it came from (the `.pt`, or the tfjs model.json). */
   name: string;
   source: ImportSource;
-  f1: number;
-  f2: number;
-  /** Trainable parameters of `Classifier(f1, f2)`. */
+  /** The registered architecture's name (`Classifier`, `gapnet`, ...). */
+  model: string;
+  /** Its hyperparameters, read from the tensors' shapes (`{ f1: 8, f2: 6 }`, `{ c1: 10, ... }`). */
+  hyperparameters: Hyperparameters;
+  /** Trainable parameters of that model, from the registry. */
   totalParams: number;
   stateDict: TorchStateDict;
   warnings: string[];
@@ -39,13 +41,14 @@ export interface ImportOptions {
 const extension = (name: string): string => name.slice(name.lastIndexOf('.') + 1).toLowerCase();
 
 function imported(name: string, source: ImportSource, stateDict: TorchStateDict, warnings: string[]): ImportedModel {
-  let shape: { f1: number; f2: number };
+  let recognised;
   try {
-    shape = validateClassifierStateDict(stateDict);
+    recognised = recogniseStateDict(stateDict);
   } catch (error) {
     throw new CheckpointError(`${name}: ${messageOf(error)}`);
   }
-  return { name, source, ...shape, totalParams: countParameters(classifier.spec(shape)), stateDict, warnings };
+  const { architecture, hyperparameters } = recognised;
+  return { name, source, model: architecture.name, hyperparameters, totalParams: totalParams(architecture.name, hyperparameters), stateDict, warnings };
 }
 
 function importCheckpoint(file: ImportFile, maxBytes: number): ImportedModel {
@@ -72,9 +75,10 @@ function importTfjs(modelJson: ImportFile, weightFiles: ImportFile[], maxBytes: 
 }
 
 /**
- * Imports a Classifier from the files a user chose: one `.pt`/`.pth` (the original's
- * `(model_sd, optim_sd)` tuple, the studio's own, a bare state_dict or a checkpoint dict), or a
- * tfjs `model.json` with its weight files. Runs nothing from the files; every refusal is a
+ * Imports a model of any registered architecture from the files a user chose: one `.pt`/`.pth`
+ * (the original's `(model_sd, optim_sd)` tuple, the studio's own, a bare state_dict or a
+ * checkpoint dict), or a tfjs `model.json` with its weight files (the Classifier's, the one
+ * architecture the tfjs export builds). Runs nothing from the files; every refusal is a
  * `CheckpointError` whose message names the file and the reason.
  */
 export function importModel(files: readonly ImportFile[], options: ImportOptions = {}): ImportedModel {

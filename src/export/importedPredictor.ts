@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { classifier } from '../model/classifier';
 import { Network } from '../model/network';
+import { getArchitecture } from '../model/registry';
 import { fromTorchStateDict } from '../model/stateDict';
 import { pixelsToBatch } from '../train/dataset';
 import type { ImportedModel } from './importModel';
@@ -31,10 +31,11 @@ export function softmaxRows(logits: Float32Array, classes: number): Float32Array
   return out;
 }
 
-/** Builds the studio's network for an imported Classifier on the current tfjs backend. */
+/** Builds the studio's network for an imported model, of whichever registered architecture, on the current tfjs backend. */
 export function createImportedPredictor(model: ImportedModel): ImportedPredictor {
-  const hyperparameters = { f1: model.f1, f2: model.f2 };
-  const network = new Network(classifier, hyperparameters, fromTorchStateDict(classifier.spec(hyperparameters), model.stateDict));
+  const architecture = getArchitecture(model.model);
+  const { hyperparameters } = model;
+  const network = new Network(architecture, hyperparameters, fromTorchStateDict(architecture.spec(hyperparameters), model.stateDict));
   let disposed = false;
   const predict = async (pixels: Float32Array): Promise<Float32Array> => {
     if (disposed) throw new Error(`${model.name} has been unloaded`);

@@ -78,6 +78,6 @@ describe('fuzzing the checkpoint readers: nothing but StudioError, in bounded ti
   });
 
   it('the unmutated checkpoint still imports', () => {
-    expect(importModel([{ name: 'valid.pt', bytes: valid }]).f1).toBe(8);
+    expect(importModel([{ name: 'valid.pt', bytes: valid }]).hyperparameters).toEqual({ f1: 8, f2: 6 });
   });
 });

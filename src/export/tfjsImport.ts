@@ -1,4 +1,3 @@
-import { classifierStateDictLayout } from './classifierStateDict';
 import { CheckpointError, DEFAULT_MAX_CHECKPOINT_BYTES, TENSOR_LIMITS } from './ptReader';
 import { numel } from './stateDict';
 import { BATCH_NORM_EPSILON } from '../model/batchNorm';
@@ -12,7 +11,8 @@ import {
   type PlannedLayer,
   type PlannedWeight,
 } from './tfjsTopology';
-import type { TorchTensor } from '../model/stateDict';
+import { classifier } from '../model/classifier';
+import { entryDtype, type TorchTensor } from '../model/stateDict';
 import { messageOf } from '../studioError';
 
 /** A Classifier read back from a tfjs LayersModel. */
@@ -224,16 +224,17 @@ export function readTfjsModel(modelJson: string, files: ReadonlyMap<string, Uint
   const unexpected = [...weights.keys()].find((name) => !known.has(name));
   if (unexpected !== undefined) throw new CheckpointError(`model.json has weight ${unexpected}, which ${label} does not have`);
   const warnings: string[] = [];
-  const stateDict = classifierStateDictLayout(f1, f2).map((expected): TorchTensor => {
-    if (expected.dtype === 'int64') return { key: expected.key, shape: expected.shape, dtype: 'int64', data: new BigInt64Array(1) };
+  const stateDict = classifier.spec({ f1, f2 }).entries.map((expected): TorchTensor => {
+    const torchShape = [...expected.torchShape];
+    if (entryDtype(expected) === 'int64') return { key: expected.key, shape: torchShape, dtype: 'int64', data: new BigInt64Array(1) };
     const plannedWeight = planned.get(expected.key);
     const weight = plannedWeight && weights.get(plannedWeight.name);
     if (!plannedWeight || !weight) throw new CheckpointError(`model.json lacks weight ${plannedWeight?.name ?? expected.key} of ${label}`);
-    const shape = tfjsShape(plannedWeight.layout, expected.shape);
+    const shape = tfjsShape(plannedWeight.layout, torchShape);
     if (shapeText(weight.shape) !== shapeText(shape)) {
       throw new CheckpointError(`weight ${weight.name} has shape ${shapeText(weight.shape)}; ${label} needs ${shapeText(shape)}`);
     }
-    return { key: expected.key, shape: expected.shape, dtype: 'float32', data: tfjsToTorch(plannedWeight.layout, expected.shape, weight.data) };
+    return { key: expected.key, shape: torchShape, dtype: 'float32', data: tfjsToTorch(plannedWeight.layout, torchShape, weight.data) };
   });
   warnings.push('a tfjs model does not record BatchNorm num_batches_tracked; it is set to 0');
   return { f1, f2, stateDict, warnings };

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_NORM_EPSILON } from '../model/batchNorm';
-import { validateClassifierStateDict } from './classifierStateDict';
 import {
   TFJS_OUTPUT_NAME,
   classifierLayerPlan,
@@ -8,6 +7,9 @@ import {
   torchToTfjs,
   type PlannedLayer,
 } from './tfjsTopology';
+import { classifier } from '../model/classifier';
+import { recogniseStateDict } from '../model/recognise';
+import { hyperparameter } from '../model/architecture';
 import type { TorchTensor } from '../model/stateDict';
 
 /** The file name model.json's weight manifest points at. */
@@ -56,7 +58,10 @@ function layerFor(layer: PlannedLayer): tf.layers.Layer {
  * state dict's weights and BatchNorm running statistics. The caller disposes the model.
  */
 export function classifierLayersModel(stateDict: readonly TorchTensor[]): tf.LayersModel {
-  const { f1, f2 } = validateClassifierStateDict(stateDict);
+  const { architecture, hyperparameters } = recogniseStateDict(stateDict);
+  if (architecture !== classifier) throw new Error(`the tfjs download builds the Classifier only, not ${architecture.name}`);
+  const f1 = hyperparameter(classifier, hyperparameters, 'f1');
+  const f2 = hyperparameter(classifier, hyperparameters, 'f2');
   const byKey = new Map(stateDict.map((entry) => [entry.key, entry]));
   const plan = classifierLayerPlan(f1, f2);
   const outputs = new Map<string, tf.SymbolicTensor>();

@@ -66,8 +66,8 @@ describe('checkpoints judged by PyTorch (tfjs CPU backend)', () => {
     const made = torchTrainedCheckpoint(dir, 6, 4, images);
     for (const file of ['tuple.pt', 'bare.pt']) {
       const model = importModel([{ name: file, bytes: new Uint8Array(readFileSync(join(dir, file))) }]);
-      expect(model.f1).toBe(6);
-      expect(model.f2).toBe(4);
+      expect(model.model).toBe('Classifier');
+      expect(model.hyperparameters).toEqual({ f1: 6, f2: 4 });
       expect(model.source).toEqual({ kind: 'pt', format: file === 'tuple.pt' ? 'tuple' : 'state_dict', hasOptimizer: file === 'tuple.pt' });
       const predictor = createImportedPredictor(model);
       const err = maxAbsDiff(await predictor.predict(pixels), made.logits);

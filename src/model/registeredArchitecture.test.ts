@@ -8,6 +8,7 @@ import { readMnistSplit } from '../../scripts/lib/nodeMnist';
 import { TORCH_PYTHON } from '../../scripts/torch/fixtures';
 import { requireTorch, writeImages } from '../../scripts/torch/torchLogits';
 import { createTrainer, type TrainConfig, type Trainer } from '../engine/trainer';
+import { importModel } from '../export/importModel';
 import { readCheckpoint } from '../export/ptReader';
 import { writeCheckpoint } from '../export/ptWriter';
 import { snapshotCheckpoint } from '../export/trialCheckpoint';
@@ -108,6 +109,10 @@ describe('an architecture registered outside src/model/registry.ts (tfjs CPU bac
     expect(read.format).toBe('tuple');
     expect(read.warnings).toEqual([]);
     expectSameTensors(read.model, stateDict);
+    // The import control recognises it by its registered name, with nothing there naming it.
+    const imported = importModel([{ name: 'checkpoint.pt', bytes: writeCheckpoint(written) }]);
+    expect(imported).toMatchObject({ model: 'TwoLayerMlp', hyperparameters: { hidden: HIDDEN }, totalParams: trainer.totalParams });
+    expectSameTensors(imported.stateDict, stateDict);
     // Without BatchNorm there is no num_batches_tracked to carry the step count: the values are the weights alone.
     const { params, runningMeans, runningVars } = fromTorchStateDict(twoLayerMlp.spec({ hidden: HIDDEN }), read.model);
     expect({ params, runningMeans, runningVars }).toEqual({ params: state.network.params, runningMeans: state.network.runningMeans, runningVars: state.network.runningVars });

@@ -37,6 +37,11 @@ export function registerArchitecture(architecture: Architecture): void {
   registered.set(architecture.name, architecture);
 }
 
+/** Every registered architecture, the built-in ones first, then those added with `registerArchitecture` in order. */
+export function registeredArchitectures(): Architecture[] {
+  return [...registered.values()];
+}
+
 /** Looks an architecture up by name, with a message that lists the known ones. */
 export function getArchitecture(name: string = DEFAULT_ARCHITECTURE): Architecture {
   const found = registered.get(name);
@@ -58,6 +63,11 @@ export function trialHyperparameters(config: { readonly model?: string }, archit
 /** An architecture's default hyperparameters (e.g. `{ f1: 8, f2: 6 }`). */
 export function defaultHyperparameters(arch: Architecture): Record<string, number> {
   return Object.fromEntries(Object.entries(arch.hyperparameters).map(([name, spec]) => [name, spec.default]));
+}
+
+/** How a model reads in messages and the import panel: "Classifier(f1=8, f2=6)", "gapnet(c1=10, c2=16, c3=10, c4=16)". */
+export function architectureLabel(name: string, h: Hyperparameters): string {
+  return `${name}(${Object.entries(h).map(([key, value]) => `${key}=${value}`).join(', ')})`;
 }
 
 /** Trainable parameters of an architecture at these hyperparameters; builds no tensors. */

@@ -48,25 +48,44 @@ export function rearrangeWeight(torchShape: readonly number[], data: Float32Arra
   return out;
 }
 
-/** Checks that a state dict has exactly the spec's keys, shapes and dtypes (PyTorch's strict load). */
-export function checkStateDict(spec: ModelSpec, state: readonly TorchTensor[]): Map<string, TorchTensor> {
+/** The element type a `state_dict` entry holds: int64 for `num_batches_tracked`, float32 for the rest. */
+export function entryDtype(entry: StateEntry): TensorDtype {
+  return entry.layout === ENTRY_LAYOUT.batchesTracked ? 'int64' : 'float32';
+}
+
+const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+
+/**
+ * Checks that a state dict has exactly the spec's keys, shapes and dtypes (PyTorch's strict load);
+ * throws naming the first unexpected, missing or wrong key, and `model` (e.g. "Classifier(f1=8, f2=6)").
+ */
+export function checkStateDict(spec: ModelSpec, state: readonly TorchTensor[], model = 'the model'): Map<string, TorchTensor> {
   const byKey = new Map(state.map((t) => [t.key, t]));
   const expected = new Set(spec.entries.map((e) => e.key));
-  const unexpected = state.map((t) => t.key).filter((k) => !expected.has(k));
-  const missing = spec.entries.map((e) => e.key).filter((k) => !byKey.has(k));
-  if (missing.length || unexpected.length) {
-    throw new Error(`state_dict does not match the model: missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`);
-  }
+  const unexpected = state.find((t) => !expected.has(t.key));
+  if (unexpected) throw new Error(`unexpected key ${unexpected.key} for ${model}`);
   for (const entry of spec.entries) {
     const t = byKey.get(entry.key);
-    if (!t) continue;
-    const dtype = entry.layout === ENTRY_LAYOUT.batchesTracked ? 'int64' : 'float32';
-    if (t.dtype !== dtype) throw new Error(`${entry.key}: dtype ${t.dtype}, expected ${dtype}`);
-    if (t.shape.join(',') !== entry.torchShape.join(',') || t.data.length !== shapeSize(entry.torchShape)) {
-      throw new Error(`${entry.key}: shape [${t.shape.join(', ')}], expected [${entry.torchShape.join(', ')}]`);
+    if (!t) throw new Error(`missing key ${entry.key} for ${model}`);
+    if (shapeText(t.shape) !== shapeText(entry.torchShape) || t.data.length !== shapeSize(entry.torchShape)) {
+      throw new Error(`${entry.key} has shape ${shapeText(t.shape)}; ${model} needs ${shapeText(entry.torchShape)}`);
     }
+    const dtype = entryDtype(entry);
+    if (t.dtype !== dtype) throw new Error(`${entry.key} is ${t.dtype}; ${model} needs ${dtype}`);
   }
   return byKey;
+}
+
+/**
+ * A state dict with the spec's keys and shapes, in order: each float element is `value(entry, i)`
+ * (i counting within the entry), and every `num_batches_tracked` is `batchesTracked`.
+ */
+export function filledStateDict(spec: ModelSpec, value: (entry: StateEntry, i: number) => number, batchesTracked = 0): TorchStateDict {
+  return spec.entries.map((entry): TorchTensor => {
+    const shape = [...entry.torchShape];
+    if (entryDtype(entry) === 'int64') return { key: entry.key, shape, dtype: 'int64', data: BigInt64Array.of(BigInt(batchesTracked)) };
+    return { key: entry.key, shape, dtype: 'float32', data: Float32Array.from({ length: shapeSize(shape) }, (_, i) => value(entry, i)) };
+  });
 }
 
 /**

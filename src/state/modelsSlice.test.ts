@@ -37,8 +37,8 @@ function snapshotOf(search: SearchView, trialId: string, epoch: number): TrialSn
 const imported = (name: string): ImportedModel => ({
   name,
   source: { kind: 'pt', format: 'tuple', hasOptimizer: true },
-  f1: 8,
-  f2: 6,
+  model: 'Classifier',
+  hyperparameters: { f1: 8, f2: 6 },
   totalParams: 9994,
   stateDict: [],
   warnings: [],

@@ -5,14 +5,14 @@ import { readFolder } from '../../scripts/lib/readFolder';
 import { describe, expect, it } from 'vitest';
 import { writeCheckpoint } from '../export/ptWriter';
 import { importModel } from '../export/importModel';
-import { classifierStateDictLayout } from '../export/classifierStateDict';
-import { defaultAdamParamGroup, numel } from '../export/stateDict';
+import { defaultAdamParamGroup } from '../export/stateDict';
+import { classifier } from '../model/classifier';
+import { filledStateDict } from '../model/stateDict';
 import { createExperiment, experimentReducer, type ExperimentState } from './experiment';
 import { RayImportError, filesFromZip, parseCsv, readRayResults } from './rayImport';
 import { rayResultFiles } from './rayResults';
 import { sampleTrials } from './sampler';
 import { DEFAULT_SETTINGS, defaultSpace } from './space';
-import type { TorchTensor } from '../model/stateDict';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -116,11 +116,7 @@ describe("readRayResults on the studio's own export", () => {
 
 describe('readRayResults checkpoints', () => {
   it("finds the best trial's checkpoint of its best epoch, and the studio imports it", () => {
-    const stateDict = classifierStateDictLayout(8, 6).map((entry): TorchTensor =>
-      entry.dtype === 'int64'
-        ? { key: entry.key, shape: entry.shape, dtype: 'int64', data: BigInt64Array.of(1n) }
-        : { key: entry.key, shape: entry.shape, dtype: 'float32', data: new Float32Array(numel(entry.shape)).fill(entry.key.endsWith('running_var') ? 1 : 0.01) },
-    );
+    const stateDict = filledStateDict(classifier.spec({ f1: 8, f2: 6 }), (entry) => (entry.key.endsWith('running_var') ? 1 : 0.01), 1);
     const pt = writeCheckpoint({ model: stateDict, optimizer: { state: [], paramGroup: defaultAdamParamGroup(0.001, [0.9, 0.999]) } });
     const row = (trial: string, epoch: number, acc: number, checkpoint: string) =>
       JSON.stringify({ val_acc: acc, training_iteration: epoch, trial_id: trial, checkpoint_dir_name: checkpoint, done: false, config: { lr: 0.001, f1: 8, f2: 6, max_num_epochs: 2 } });
@@ -137,7 +133,7 @@ describe('readRayResults checkpoints', () => {
     expect(imported.state.trials[1]!.error).toBe('RuntimeError: out of memory');
     expect(imported.bestCheckpoint).toMatchObject({ trialId: 'b', epoch: 1, path: 'exp/b/checkpoint_000000/checkpoint.pt' });
     const model = importModel([{ name: 'checkpoint.pt', bytes: imported.bestCheckpoint!.bytes }]);
-    expect(model).toMatchObject({ f1: 8, f2: 6, totalParams: 9994 });
+    expect(model).toMatchObject({ model: 'Classifier', hyperparameters: { f1: 8, f2: 6 }, totalParams: 9994 });
   });
 
   it('reads NaN results and quoted CSV cells', () => {

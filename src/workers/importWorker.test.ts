@@ -40,7 +40,7 @@ describe('importModelInWorker', () => {
   it('imports a valid checkpoint and ends its Worker', async () => {
     const port = fakePort('reply');
     const model = await importModelInWorker([{ name: 'good.pt', bytes: validCheckpoint() }], { port });
-    expect([model.f1, model.f2]).toEqual([8, 6]);
+    expect([model.model, model.hyperparameters]).toEqual(['Classifier', { f1: 8, f2: 6 }]);
     expect(port.terminated).toBe(true);
   });
 

@@ -202,7 +202,7 @@ describe('Ray Tune project', () => {
     expect(imported.state.trials[0]).toMatchObject({ id: 'trial', status: 'TERMINATED', config: { lr: 0.01, f1: 8, f2: 6, batch_size: 32 } });
     expect(imported.state.trials[0]!.best).toMatchObject({ epoch: 1, val_acc: row.val_acc, total_params: 9994 });
     expect(imported.bestCheckpoint).toMatchObject({ trialId: 'trial', epoch: 1 });
-    expect(model).toMatchObject({ f1: 8, f2: 6, totalParams: 9994, source: { kind: 'pt', format: 'tuple', hasOptimizer: true } });
+    expect(model).toMatchObject({ model: 'Classifier', hyperparameters: { f1: 8, f2: 6 }, totalParams: 9994, source: { kind: 'pt', format: 'tuple', hasOptimizer: true } });
 
     const test = readMnistSplit('test');
     const count = 8;

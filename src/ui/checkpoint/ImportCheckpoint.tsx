@@ -1,5 +1,6 @@
 import { useId, useState, type ChangeEvent, type DragEvent } from 'react';
 import type { ImportedModel } from '../../export/importModel';
+import { architectureLabel } from '../../model/registry';
 import { importModelInWorker } from '../../workers/importWorker';
 import { readFiles } from './readFiles';
 import './checkpoint.css';
@@ -24,7 +25,7 @@ function sourceText(model: ImportedModel): string {
 /**
  * Brings a model into the studio: choose or drop a `.pt`/`.pth` (the original's tuple, the
  * studio's own, or a bare state_dict) or a tfjs model.json with its weights file. Shows what was
- * read (name, f1, f2, parameters) or why the files were refused.
+ * read (name, architecture and widths, parameters) or why the files were refused.
  */
 export function ImportCheckpoint({ onImported }: ImportCheckpointProps) {
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
@@ -72,7 +73,7 @@ export function ImportCheckpoint({ onImported }: ImportCheckpointProps) {
         {outcome.kind === 'imported' && (
           <>
             <p className="ok">
-              Imported <strong>{outcome.model.name}</strong>: Classifier(f1={outcome.model.f1}, f2={outcome.model.f2}),{' '}
+              Imported <strong>{outcome.model.name}</strong>: {architectureLabel(outcome.model.model, outcome.model.hyperparameters)},{' '}
               {outcome.model.totalParams.toLocaleString('en-US')} parameters, {sourceText(outcome.model)}.
             </p>
             {outcome.model.warnings.map((warning) => (
