@@ -9,7 +9,8 @@ import { encodePickle } from './pickleWriter';
 import { call, global, tuple } from './pickleValue';
 import { readCheckpoint } from './ptReader';
 import { writeCheckpoint } from './ptWriter';
-import { defaultAdamParamGroup, numel, parameterEntries, type AdamState } from './stateDict';
+import { shapeSize } from '../model/spec';
+import { defaultAdamParamGroup, parameterTensors, type AdamState } from './stateDict';
 import { classifier } from '../model/classifier';
 import { recogniseStateDict } from '../model/recognise';
 import { entryDtype, type TorchTensor } from '../model/stateDict';
@@ -42,10 +43,10 @@ function studioCheckpoint(f1: number, f2: number, seed: number): { model: TorchT
   const model = classifier.spec({ f1, f2 }).entries.map((entry, i): TorchTensor => {
     const shape = [...entry.torchShape];
     if (entryDtype(entry) === 'int64') return { key: entry.key, shape, dtype: 'int64', data: BigInt64Array.of(BigInt(900 + i)) };
-    return { key: entry.key, shape, dtype: 'float32', data: random(numel(shape)) };
+    return { key: entry.key, shape, dtype: 'float32', data: random(shapeSize(shape)) };
   });
   const optimizer: AdamState = {
-    state: parameterEntries(model).map((parameter, index) => ({
+    state: parameterTensors(model).map((parameter, index) => ({
       index,
       step: 937,
       expAvg: random(parameter.data.length).map((value) => value * 1e-3),
@@ -134,7 +135,7 @@ describe('writeCheckpoint, judged by PyTorch', () => {
         expect(state.step).toEqual({ shape: [], dtype: 'float32', values: [937] });
         expect(state.exp_avg?.values).toEqual(valuesOf(ours.expAvg));
         expect(state.exp_avg_sq?.values).toEqual(valuesOf(ours.expAvgSq));
-        expect(state.exp_avg?.shape).toEqual(parameterEntries(contents.model)[Number(index)]!.shape);
+        expect(state.exp_avg?.shape).toEqual(parameterTensors(contents.model)[Number(index)]!.shape);
       }
       const group = report.param_groups[0]!;
       expect(report.param_groups).toHaveLength(1);
@@ -144,7 +145,7 @@ describe('writeCheckpoint, judged by PyTorch', () => {
       expect(group.weight_decay).toEqual({ type: 'int', value: 0 });
       for (const flag of ['amsgrad', 'maximize', 'capturable', 'differentiable']) expect(group[flag]).toEqual({ type: 'bool', value: false });
       for (const optional of ['foreach', 'fused']) expect(group[optional]).toEqual({ type: 'NoneType', value: null });
-      expect(group.params?.items?.map((item) => item.value)).toEqual(parameterEntries(contents.model).map((_, i) => i));
+      expect(group.params?.items?.map((item) => item.value)).toEqual(parameterTensors(contents.model).map((_, i) => i));
 
       expect(report.after_step).toMatchObject({ step: 938, finite: true });
       // torch.save of what torch.load read gives back our pickle byte for byte.

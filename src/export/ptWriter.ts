@@ -3,12 +3,12 @@ import { encodePickle } from './pickleWriter';
 import { call, dict, float, global, int, list, orderedDict, persistentId, tuple, type PickleValue } from './pickleValue';
 import {
   moduleVersions,
-  numel,
-  parameterEntries,
+  parameterTensors,
   type AdamParamGroup,
   type AdamState,
 } from './stateDict';
 import { TORCH_GLOBALS } from './torchPickle';
+import { shapeSize } from '../model/spec';
 import type { TorchTensor } from '../model/stateDict';
 
 /** What `torch.save((model.state_dict(), optimizer.state_dict()), path)` saved in the original. */
@@ -31,7 +31,7 @@ class TensorPickler {
     this.storages.push({ key, bytes: littleEndianBytes(data) });
     const storageType = data instanceof Float32Array ? 'FloatStorage' : 'LongStorage';
     const storage = persistentId(tuple('storage', global('torch', storageType), key, 'cpu', int(data.length)));
-    const strides = shape.map((_, axis) => numel(shape.slice(axis + 1)));
+    const strides = shape.map((_, axis) => shapeSize(shape.slice(axis + 1)));
     const [module, name] = splitName(TORCH_GLOBALS.rebuildTensor);
     return call(
       global(module, name),
@@ -56,7 +56,7 @@ function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
 
 function modelStateDict(entries: readonly TorchTensor[], tensors: TensorPickler): PickleValue {
   for (const entry of entries) {
-    if (numel(entry.shape) !== entry.data.length) {
+    if (shapeSize(entry.shape) !== entry.data.length) {
       throw new Error(`${entry.key}: shape [${entry.shape.join(', ')}] does not match its ${entry.data.length} values`);
     }
   }
@@ -115,7 +115,7 @@ function optimizerStateDict(optimizer: AdamState, parameters: readonly TorchTens
 export function writeCheckpoint(contents: CheckpointContents, name = 'checkpoint'): Uint8Array<ArrayBuffer> {
   const tensors = new TensorPickler();
   const model = modelStateDict(contents.model, tensors);
-  const optimizer = optimizerStateDict(contents.optimizer, parameterEntries(contents.model), tensors);
+  const optimizer = optimizerStateDict(contents.optimizer, parameterTensors(contents.model), tensors);
   const files: Record<string, Uint8Array> = { [`${name}/data.pkl`]: encodePickle(tuple(model, optimizer)) };
   for (const storage of tensors.storages) files[`${name}/data/${storage.key}`] = storage.bytes;
   files[`${name}/version`] = new TextEncoder().encode('3\n');

@@ -59,14 +59,13 @@ export function isBufferKey(key: string): boolean {
   return BUFFER_NAMES.has(key.slice(key.lastIndexOf('.') + 1));
 }
 
-/** The trainable entries in `model.parameters()` order (state_dict order minus buffers). */
-export function parameterEntries(entries: readonly TorchTensor[]): TorchTensor[] {
+/**
+ * A read or written state dict's trainable tensors in `model.parameters()` order (state_dict order
+ * minus buffers), told by their key names (the file's model has no spec here; see `parameterEntries`
+ * in src/model/spec.ts for a known architecture's).
+ */
+export function parameterTensors(entries: readonly TorchTensor[]): TorchTensor[] {
   return entries.filter((entry) => !isBufferKey(entry.key));
-}
-
-/** Number of elements of a tensor with this shape (1 for a scalar). */
-export function numel(shape: readonly number[]): number {
-  return shape.reduce((product, size) => product * size, 1);
 }
 
 /**

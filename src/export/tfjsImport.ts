@@ -1,5 +1,4 @@
 import { CheckpointError, DEFAULT_MAX_CHECKPOINT_BYTES, TENSOR_LIMITS } from './ptReader';
-import { numel } from './stateDict';
 import { BATCH_NORM_EPSILON } from '../model/batchNorm';
 import {
   TFJS_LAYER_CLASS,
@@ -12,6 +11,7 @@ import {
   type PlannedWeight,
 } from './tfjsTopology';
 import { classifier } from '../model/classifier';
+import { shapeSize } from '../model/spec';
 import { entryDtype, type TorchTensor } from '../model/stateDict';
 import { messageOf } from '../studioError';
 
@@ -110,7 +110,7 @@ function readWeights(groups: ManifestGroup[], files: ReadonlyMap<string, Uint8Ar
     if (total > maxBytes) throw new CheckpointError(`the weights files hold ${(total / 1024 / 1024).toFixed(1)} MB; the limit is ${(maxBytes / 1024 / 1024).toFixed(1)} MB`);
     const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     parts.reduce((offset, p) => (joined.set(p, offset), offset + p.length), 0);
-    const needed = group.weights.reduce((n, w) => n + numel(w.shape) * 4, 0);
+    const needed = group.weights.reduce((n, w) => n + shapeSize(w.shape) * 4, 0);
     for (const w of group.weights) {
       if (w.dtype !== 'float32' || w.quantization !== undefined) {
         throw new CheckpointError(`weight ${w.name} is ${w.quantization === undefined ? w.dtype : 'quantized'}; the studio reads float32 weights`);
@@ -125,7 +125,7 @@ function readWeights(groups: ManifestGroup[], files: ReadonlyMap<string, Uint8Ar
     const view = new DataView(joined.buffer, joined.byteOffset, joined.byteLength);
     let offset = 0;
     for (const w of group.weights) {
-      const data = new Float32Array(numel(w.shape));
+      const data = new Float32Array(shapeSize(w.shape));
       for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(offset + i * 4, true);
       offset += data.length * 4;
       if (out.has(w.name)) throw new CheckpointError(`model.json lists weight ${w.name} twice`);
