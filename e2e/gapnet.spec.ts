@@ -36,5 +36,16 @@ test.describe('model: gapnet', () => {
       const { summary } = await models.evaluate('1000');
       expect(summary).toMatch(/of 1,000 test images/);
     });
+
+    await test.step('its checkpoint.pt downloads and imports back as gapnet, with its widths, and scores the same', async () => {
+      const { page } = studio;
+      const trained = await models.evaluate('1000');
+      const [download] = await models.download('export-pt');
+      await page.getByTestId('import-checkpoint').setInputFiles(await download!.path());
+      await expect(page.getByTestId('import-status')).toContainText('gapnet(c1=10, c2=16, c3=10, c4=16), 8,076 parameters, PyTorch (model, optimizer) tuple');
+      await expect(page.getByTestId('selected-model')).toHaveAttribute('data-kind', 'imported');
+      const imported = await models.evaluate('1000');
+      expect(imported.cells).toEqual(trained.cells);
+    });
   });
 });
