@@ -3,7 +3,7 @@ import { expect, test as base, type Download, type Locator, type Page } from '@p
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AutomationEvent, AutomationRequest, AutomationResult } from '../src/automation';
-import type { BackendChoice } from '../src/backend/choice';
+import type { BackendChoice, BackendName } from '../src/backend/choice';
 import { STORAGE_DB } from '../src/data/storage';
 import type { Point, Strokes } from './drawing';
 
@@ -114,6 +114,16 @@ export class StudioAutomation {
   startedTrials(): { engine: string; backend: string }[] {
     return this.events.flatMap((event) => (event.kind === 'trial-started' ? [{ engine: event.engine, backend: event.backend }] : []));
   }
+}
+
+/**
+ * Opens the studio on `backend` and waits for its automation API and for the page to have started
+ * that backend: a check run in the page then shares it rather than racing its start.
+ */
+export async function openOnBackend(page: Page, backend: BackendName): Promise<void> {
+  await page.goto(`./?backend=${backend}`);
+  await new StudioAutomation(page).ready();
+  await expect(page.getByTestId('chosen-backend')).toContainText(backend, { timeout: 120_000 });
 }
 
 /**

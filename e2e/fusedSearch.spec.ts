@@ -1,4 +1,5 @@
-import { expect, test } from './fixtures';
+import { expect, openOnBackend, test } from './fixtures';
+import type { ResumeOutcome } from './resumeRun';
 
 test('a search on WebGPU trains its trials with the fused kernels and says so', async ({ page, automation }) => {
   test.setTimeout(300_000);
@@ -17,62 +18,12 @@ test('a search on WebGPU trains its trials with the fused kernels and says so', 
   await expect(page.getByTestId('search-engine')).toContainText('trains on fused WebGPU kernels');
 });
 
-test('a run on the fused WebGPU kernels stopped after an epoch and restored from its saved state ends exactly where an unbroken run ends', async ({ page, automation }) => {
+test('a run on the fused WebGPU kernels stopped after an epoch and restored from its saved state ends exactly where an unbroken run ends', async ({ page }) => {
   test.setTimeout(300_000);
-  await page.goto('./?backend=webgpu');
-  await automation.ready();
-  // The page starts the requested backend itself; the check shares it rather than racing it.
-  await expect(page.getByTestId('chosen-backend')).toContainText('webgpu', { timeout: 120_000 });
-  const outcome = await page.evaluate(async () => {
+  await openOnBackend(page, 'webgpu');
+  const outcome: ResumeOutcome = await page.evaluate(async () => {
     const load = <T>(path: string) => import(/* @vite-ignore */ path) as Promise<T>;
-    const { initBackend } = await load<typeof import('../src/backend/init')>('/src/backend/init.ts');
-    const { createTrainer } = await load<typeof import('../src/engine/trainer')>('/src/engine/trainer.ts');
-    await initBackend('webgpu');
-    // Seeded stand-in images and labels: the property holds for any data.
-    const count = 96;
-    let seed = 7;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
-    const split = { count, images: Uint8Array.from({ length: count * 784 }, () => next() % 256), labels: Uint8Array.from({ length: count }, () => next() % 10) };
-    const data = { train: split, test: split };
-    const config = { lr: 1e-2, beta1: 0.9, beta2: 0.999, batch_size: 16, seed: 3, max_num_epochs: 2 };
-
-    const unbroken = await createTrainer({ config, data, valLimit: 32 });
-    const engine = unbroken.engine;
-    await unbroken.run();
-    const expected = await unbroken.readState();
-    unbroken.dispose();
-
-    const stop = new AbortController();
-    let saved: Awaited<ReturnType<typeof unbroken.readState>> | null = null;
-    const first = await createTrainer({
-      config,
-      data,
-      valLimit: 32,
-      signal: stop.signal,
-      onEpoch: async () => {
-        saved = await first.readState();
-        stop.abort();
-      },
-    });
-    const stopped = await first.run();
-    first.dispose();
-    if (!saved) throw new Error('no state was saved after the first epoch');
-    const resumed = await createTrainer({ config, data, valLimit: 32 });
-    resumed.restoreState(saved);
-    await resumed.run();
-    const actual = await resumed.readState();
-    resumed.dispose();
-    const differing = (a: Float32Array, b: Float32Array) => a.reduce((n, v, i) => n + (Object.is(v, b[i]) ? 0 : 1), 0);
-    return {
-      engine: engine.name,
-      stopped: stopped.status,
-      expected: expected.history,
-      actual: actual.history,
-      differingParams: differing(actual.network.params, expected.network.params),
-      differingMoments: differing(actual.adam.expAvgSq, expected.adam.expAvgSq),
-      differingRunningVars: differing(actual.network.runningVars, expected.network.runningVars),
-      adamSteps: [actual.adam.step, expected.adam.step],
-    };
+    return (await load<typeof import('./resumeRun')>('/e2e/resumeRun.ts')).stoppedAndResumedRun();
   });
   expect(outcome.engine).toBe('fused WebGPU kernels');
   expect(outcome.stopped).toBe('stopped');

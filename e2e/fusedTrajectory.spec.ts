@@ -1,147 +1,30 @@
-import { expect, test, type Page } from '@playwright/test';
-import { checkTrajectory, torchTrajectory, type TrajectoryRequest } from '../scripts/torch/trajectory';
-import type { EngineState } from '../src/engine/stepEngine';
+import type { Page } from '@playwright/test';
+import { checkTrajectory, torchTrajectory } from '../scripts/torch/trajectory';
 import { classifier } from '../src/model/classifier';
 import { Rng } from '../src/train/rng';
-import type { TrainConfig } from '../src/engine/trainer';
-
-/** A training state as plain arrays, as it crosses into and out of the page. */
-interface PlainState {
-  params: number[];
-  runningMeans: number[];
-  runningVars: number[];
-  batchesTracked: number;
-  step: number;
-  expAvg: number[];
-  expAvgSq: number[];
-}
-
-const plain = (s: EngineState): PlainState => ({
-  params: Array.from(s.network.params),
-  runningMeans: Array.from(s.network.runningMeans),
-  runningVars: Array.from(s.network.runningVars),
-  batchesTracked: s.network.batchesTracked,
-  step: s.adam.step,
-  expAvg: Array.from(s.adam.expAvg),
-  expAvgSq: Array.from(s.adam.expAvgSq),
-});
-
-const engineState = (s: PlainState): EngineState => ({
-  network: { params: Float32Array.from(s.params), runningMeans: Float32Array.from(s.runningMeans), runningVars: Float32Array.from(s.runningVars), batchesTracked: s.batchesTracked },
-  adam: { step: s.step, expAvg: Float32Array.from(s.expAvg), expAvgSq: Float32Array.from(s.expAvgSq) },
-  epochLossSum: 0,
-});
-
-/** One trajectory on the fused WebGPU engine: the data, the config, and how many steps before stopping (all when absent). */
-interface Case {
-  label: string;
-  /** MNIST's training images only, or training then test images (70,000: indices past 65,535). */
-  train: TrajectoryRequest['train'];
-  count: number;
-  config: TrainConfig;
-  /** Steps per engine call (the trainer's progressEvery). */
-  progressEvery: number;
-  /** Stops after this many steps of the run, and ends there. */
-  stopAfter?: number;
-  /** Stops after this many steps, saves, and continues in a new trainer, as a search resumes a trial. */
-  resumeAfter?: number;
-}
+import { expect, openOnBackend, test } from './fixtures';
+import { engineState, plain, type PlainState } from './plainState';
+import type { TrajectoryCase, TrajectoryRun } from './trajectoryRun';
 
 const VAL = 200;
 
 /** Starts the case's trainer in the page on the fused WebGPU engine; returns the generator state its shuffle starts from. */
-async function startInPage(page: Page, c: Case): Promise<number[]> {
-  return page.evaluate(
-    async ({ c, val }) => {
-      const load = <T>(path: string) => import(/* @vite-ignore */ path) as Promise<T>;
-      const { initBackend } = await load<typeof import('../src/backend/init')>('/src/backend/init.ts');
-      const { loadMnist } = await load<typeof import('../src/data/loadMnist')>('/src/data/loadMnist.ts');
-      const { mnistManifestUrl } = await load<typeof import('../src/data/manifest')>('/src/data/manifest.ts');
-      const { createTrainer } = await load<typeof import('../src/engine/trainer')>('/src/engine/trainer.ts');
-      await initBackend('webgpu');
-      const mnist = await loadMnist({ manifestUrl: mnistManifestUrl(document.baseURI) });
-      const both = c.train === 'train+test';
-      const images = both ? new Uint8Array([...[mnist.train.images], ...[mnist.test.images]].reduce((n, a) => n + a.length, 0)) : mnist.train.images;
-      const labels = both ? new Uint8Array(mnist.train.count + mnist.test.count) : mnist.train.labels;
-      if (both) {
-        images.set(mnist.train.images);
-        images.set(mnist.test.images, mnist.train.images.length);
-        labels.set(mnist.train.labels);
-        labels.set(mnist.test.labels, mnist.train.count);
-      }
-      const page = window as unknown as { trajectory: { losses: [number, number][]; trainer: Awaited<ReturnType<typeof createTrainer>>; next: () => ReturnType<typeof createTrainer> } };
-      const losses: [number, number][] = [];
-      const controller = new AbortController();
-      const stepsPerEpoch = Math.ceil(c.count / c.config.batch_size);
-      const options = {
-        config: c.config,
-        data: { train: { count: images.length / 784, images, labels }, test: mnist.test },
-        trainLimit: c.count,
-        valLimit: val,
-        progressEvery: c.progressEvery,
-        engine: 'fused-webgpu' as const,
-        onProgress: ({ epoch, step, loss }: { epoch: number; step: number; loss: number }) => {
-          const at = (epoch - 1) * stepsPerEpoch + step;
-          losses.push([at - 1, loss]);
-          if (at === c.stopAfter || at === c.resumeAfter) controller.abort();
-        },
-      };
-      const trainer = await createTrainer({ ...options, signal: controller.signal });
-      page.trajectory = { losses, trainer, next: () => createTrainer(options) };
-      return Array.from((await trainer.readState()).rng);
-    },
-    { c, val: VAL },
-  );
+function startInPage(page: Page, c: TrajectoryCase): Promise<number[]> {
+  return page.evaluate(async ({ c, val }) => {
+    const load = <T>(path: string) => import(/* @vite-ignore */ path) as Promise<T>;
+    return (await load<typeof import('./trajectoryRun')>('/e2e/trajectoryRun.ts')).startTrajectory(c, val);
+  }, { c, val: VAL });
 }
 
 /** Restores PyTorch's starting state into the page's trainer, runs it, and returns the losses, epochs and end state. */
-async function runInPage(page: Page, start: PlainState, resume: boolean) {
+function runInPage(page: Page, start: PlainState, resume: boolean): Promise<TrajectoryRun> {
   return page.evaluate(async ({ start, resume }) => {
-    type Trainer = import('../src/engine/trainer').Trainer;
-    const { trajectory } = window as unknown as { trajectory: { losses: [number, number][]; trainer: Trainer; next: () => Promise<Trainer> } };
-    const { losses } = trajectory;
-    let { trainer } = trajectory;
-    const fresh = await trainer.readState();
-    trainer.restoreState({
-      ...fresh,
-      network: { params: Float32Array.from(start.params), runningMeans: Float32Array.from(start.runningMeans), runningVars: Float32Array.from(start.runningVars), batchesTracked: start.batchesTracked },
-      adam: { step: start.step, expAvg: Float32Array.from(start.expAvg), expAvgSq: Float32Array.from(start.expAvgSq) },
-      epochLossSum: 0,
-    });
-    let result = await trainer.run();
-    const stops: string[] = [result.status];
-    if (resume && result.status === 'stopped') {
-      const saved = await trainer.readState();
-      trainer.dispose();
-      trainer = await trajectory.next();
-      trainer.restoreState(saved);
-      result = await trainer.run();
-      stops.push(result.status);
-    }
-    const end = await trainer.readState();
-    const engine = trainer.engine.engine;
-    const endEval = await trainer.evaluate();
-    trainer.dispose();
-    return {
-      engine,
-      stops,
-      losses,
-      history: result.history,
-      endEval,
-      end: {
-        params: Array.from(end.network.params),
-        runningMeans: Array.from(end.network.runningMeans),
-        runningVars: Array.from(end.network.runningVars),
-        batchesTracked: end.network.batchesTracked,
-        step: end.adam.step,
-        expAvg: Array.from(end.adam.expAvg),
-        expAvgSq: Array.from(end.adam.expAvgSq),
-      },
-    };
+    const load = <T>(path: string) => import(/* @vite-ignore */ path) as Promise<T>;
+    return (await load<typeof import('./trajectoryRun')>('/e2e/trajectoryRun.ts')).runTrajectory(start, resume);
   }, { start, resume });
 }
 
-const CASES: Case[] = [
+const CASES: TrajectoryCase[] = [
   {
     // 100 images in batches of 16 end each epoch on a batch of 4; the second epoch is reshuffled.
     label: '100 images, batch 16, two epochs, one step a call, saved after step 10 and continued',
@@ -174,9 +57,7 @@ const CASES: Case[] = [
 test("the fused WebGPU engine follows PyTorch's whole runs", async ({ page }) => {
   test.setTimeout(300_000);
   const spec = classifier.spec({ f1: 8, f2: 6 });
-  await page.goto('./?backend=webgpu');
-  await page.waitForFunction(() => window.digitStudio !== undefined);
-  await expect(page.getByTestId('chosen-backend')).toContainText('webgpu', { timeout: 120_000 });
+  await openOnBackend(page, 'webgpu');
 
   for (const c of CASES) {
     await test.step(c.label, async () => {

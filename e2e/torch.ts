@@ -2,7 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { requireTorch, TORCH_PYTHON } from '../scripts/torch/fixtures';
+import { requireTorch, TORCH_PYTHON, type TorchFixture } from '../scripts/torch/fixtures';
+import { expect } from './fixtures';
+import type { PageFixture } from './parityRun';
 
 const TRAIN_SCRIPT = fileURLToPath(new URL('./torch/train_quick.py', import.meta.url));
 const TORCH_SCRIPTS = fileURLToPath(new URL('../scripts/torch/', import.meta.url));
@@ -37,4 +39,15 @@ export function judgeWithTorch(checkpoint: string, out: string): TorchReport {
   requireTorch();
   execFileSync(TORCH_PYTHON, ['pt_check.py', checkpoint, out], { cwd: TORCH_SCRIPTS, stdio: 'pipe', timeout: 120_000 });
   return JSON.parse(readFileSync(out, 'utf8')) as TorchReport;
+}
+
+/** The largest |a[i] - b[i]|, after checking that the two have the same length. */
+export function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
+  expect(a.length).toBe(b.length);
+  return a.reduce((worst, v, i) => Math.max(worst, Math.abs(v - (b[i] ?? Number.NaN))), 0);
+}
+
+/** The part of a PyTorch fixture that the page's parity runs (e2e/parityRun.ts) take. */
+export function pageFixture(fx: TorchFixture): PageFixture {
+  return { f1: fx.f1, f2: fx.f2, batch: fx.batch, lr: fx.lr, betas: fx.betas, images: fx.images, labels: fx.labels };
 }

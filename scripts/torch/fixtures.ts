@@ -7,8 +7,9 @@ import type { EngineState } from '../../src/engine/stepEngine';
 import { readCheckpoint } from '../../src/export/ptReader';
 import { adamStateFromCheckpoint } from '../../src/export/trialCheckpoint';
 import type { ModelSpec } from '../../src/model/spec';
-import { fromTorchStateDict, joinParameters, type TorchTensor } from '../../src/model/stateDict';
+import { fromTorchStateDict } from '../../src/model/stateDict';
 import { mnistDataDir } from '../lib/nodeMnist';
+import type { JsonTensor, TorchState } from './jsonTensors';
 
 /** Debian's PyTorch (python3-torch) lives under this interpreter, not the python3 first on PATH. */
 export const TORCH_PYTHON = '/usr/bin/python3';
@@ -19,14 +20,6 @@ export const TORCH_PYTHON = '/usr/bin/python3';
  * writeArchitecture.ts and checked against the emitter by src/export/rayProject/emittedArchitecture.test.ts.
  */
 export const EMITTED_ARCHITECTURE_PATH = join(dirname(fileURLToPath(import.meta.url)), 'pt_classifier.py');
-
-/** A state-dict tensor as the Python helpers write it to JSON. */
-export interface JsonTensor {
-  key: string;
-  shape: number[];
-  dtype: 'float32' | 'int64';
-  data: number[];
-}
 
 /** The fixture `make_fixtures.py` writes, as JSON. */
 export interface TorchFixture {
@@ -52,16 +45,7 @@ export interface TorchFixture {
   steps: TorchStep[];
 }
 
-/** Adam's per-parameter state, in `model.parameters()` order. */
-export type JsonAdamState = { step: number; exp_avg: number[]; exp_avg_sq: number[] }[];
-
 /** One Adam step of the reference run: PyTorch's state before and after, its loss and gradients. */
-/** PyTorch's model state and Adam state at one moment, as JSON. */
-export interface TorchState {
-  state: JsonTensor[];
-  adam: JsonAdamState;
-}
-
 export interface TorchStep {
   batch_index: number;
   before: TorchState;
@@ -99,28 +83,6 @@ export function torchFixture(model = 'Classifier'): TorchFixture {
   const fixture = JSON.parse(readFileSync(out, 'utf8')) as TorchFixture;
   cached.set(model, fixture);
   return fixture;
-}
-
-/** A fixture state dict as the studio's typed tensors. */
-export function toTorchTensors(state: readonly JsonTensor[]): TorchTensor[] {
-  return state.map((t) =>
-    t.dtype === 'int64'
-      ? { key: t.key, shape: t.shape, dtype: 'int64', data: BigInt64Array.from(t.data.map((v) => BigInt(v))) }
-      : { key: t.key, shape: t.shape, dtype: 'float32', data: Float32Array.from(t.data) },
-  );
-}
-
-/** PyTorch's state as a step engine's state (a fresh epoch: no loss summed yet). */
-export function engineStateFromTorch(spec: ModelSpec, state: TorchState): EngineState {
-  return {
-    network: fromTorchStateDict(spec, toTorchTensors(state.state)),
-    adam: {
-      step: state.adam[0]?.step ?? 0,
-      expAvg: joinParameters(spec, state.adam.map((s) => Float32Array.from(s.exp_avg))),
-      expAvgSq: joinParameters(spec, state.adam.map((s) => Float32Array.from(s.exp_avg_sq))),
-    },
-    epochLossSum: 0,
-  };
 }
 
 /**

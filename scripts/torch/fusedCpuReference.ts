@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mnistDataDir } from '../lib/nodeMnist';
-import { TORCH_PYTHON, torchFixture, type JsonAdamState } from './fixtures';
-
-type JsonTensor = ReturnType<typeof torchFixture>['initial_state'][number];
+import { TORCH_PYTHON } from './fixtures';
+import type { JsonAdamState, JsonTensor } from './jsonTensors';
 
 /** One step of a reference case: PyTorch's loss, gradients, and state after it. */
 export interface ReferenceStep {

@@ -7,7 +7,8 @@ import type { EngineState, Evaluation } from '../../src/engine/stepEngine';
 import type { ModelSpec } from '../../src/model/spec';
 import { splitParameters } from '../../src/model/stateDict';
 import { mnistDataDir } from '../lib/nodeMnist';
-import { engineStateFromCheckpoint, engineStateFromTorch, requireTorch, TORCH_PYTHON, type TorchState } from './fixtures';
+import { engineStateFromCheckpoint, requireTorch, TORCH_PYTHON } from './fixtures';
+import { engineStateFromTorch, type TorchState } from './jsonTensors';
 
 /** What `trajectory.py` trains: the model, Adam, the data, and the studio's order for each epoch. */
 export interface TrajectoryRequest {

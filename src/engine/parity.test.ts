@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { engineStateFromTorch, torchFixture, toTorchTensors, type TorchFixture } from '../../scripts/torch/fixtures';
+import { torchFixture, type TorchFixture } from '../../scripts/torch/fixtures';
+import { engineStateFromTorch, toTorchTensors } from '../../scripts/torch/jsonTensors';
 import { getArchitecture } from '../model/registry';
 import { fromTorchStateDict, joinParameters, splitParameters, toTorchStateDict } from '../model/stateDict';
 import { startEngine } from './engines';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { torchFixture, toTorchTensors } from '../../scripts/torch/fixtures';
+import { torchFixture } from '../../scripts/torch/fixtures';
+import { toTorchTensors } from '../../scripts/torch/jsonTensors';
 import { pixelsToBatch } from '../train/dataset';
 import { initialValues } from '../train/init';
 import { Rng } from '../train/rng';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { torchFixture, toTorchTensors, type TorchFixture } from '../../scripts/torch/fixtures';
+import { torchFixture, type TorchFixture } from '../../scripts/torch/fixtures';
+import { toTorchTensors } from '../../scripts/torch/jsonTensors';
 import { classifier } from '../model/classifier';
 import { Network } from '../model/network';
 import { fromTorchStateDict, joinParameters, splitParameters, toTorchStateDict } from '../model/stateDict';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMnistSplit } from '../../../scripts/lib/nodeMnist';
-import { toTorchTensors } from '../../../scripts/torch/fixtures';
 import { fusedCpuReference, type FusedCpuReference, type ReferenceStep } from '../../../scripts/torch/fusedCpuReference';
+import { toTorchTensors } from '../../../scripts/torch/jsonTensors';
 import type { MnistSplit } from '../../data/idx';
 import { classifier } from '../../model/classifier';
 import { fromTorchStateDict, joinParameters, splitParameters, toTorchStateDict } from '../../model/stateDict';
