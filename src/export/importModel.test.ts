@@ -86,6 +86,6 @@ describe('importModel', () => {
     const renamed = exported.modelJson.replaceAll('"bneck2.add"', '"bneck2.concat"');
     expect(() => importModel(tfjsFiles(exported, renamed))).toThrow(/layer bneck2\.concat/);
     const sequential = JSON.stringify({ format: 'layers-model', modelTopology: { class_name: 'Sequential', config: { layers: [] } }, weightsManifest: [] });
-    expect(() => importModel([{ name: 'other.json', bytes: new TextEncoder().encode(sequential) }])).toThrow(/not a Classifier exported by the studio/);
+    expect(() => importModel([{ name: 'other.json', bytes: new TextEncoder().encode(sequential) }])).toThrow(/Sequential model; it is not a model exported by the studio \(Classifier, gapnet\)/);
   });
 });

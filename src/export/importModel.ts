@@ -77,8 +77,8 @@ function importTfjs(modelJson: ImportFile, weightFiles: ImportFile[], maxBytes: 
 /**
  * Imports a model of any registered architecture from the files a user chose: one `.pt`/`.pth`
  * (the original's `(model_sd, optim_sd)` tuple, the studio's own, a bare state_dict or a
- * checkpoint dict), or a tfjs `model.json` with its weight files (the Classifier's, the one
- * architecture the tfjs export builds). Runs nothing from the files; every refusal is a
+ * checkpoint dict), or a tfjs `model.json` with its weight files as the studio's tfjs download
+ * writes them. Runs nothing from the files; every refusal is a
  * `CheckpointError` whose message names the file and the reason.
  */
 export function importModel(files: readonly ImportFile[], options: ImportOptions = {}): ImportedModel {

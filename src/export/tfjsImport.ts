@@ -1,24 +1,18 @@
 import { CheckpointError, DEFAULT_MAX_CHECKPOINT_BYTES, TENSOR_LIMITS } from './ptReader';
 import { BATCH_NORM_EPSILON } from '../model/batchNorm';
-import {
-  TFJS_LAYER_CLASS,
-  TFJS_OUTPUT_NAME,
-  classifierLayerPlan,
-  plannedWeights,
-  tfjsShape,
-  tfjsToTorch,
-  type PlannedLayer,
-  type PlannedWeight,
-} from './tfjsTopology';
-import { classifier } from '../model/classifier';
+import { TFJS_LAYER_CLASS, layerPlan, outputLayerName, plannedWeights, tfjsShape, tfjsToTorch, torchWeight, type PlannedLayer } from './tfjsTopology';
+import type { Architecture, Hyperparameters } from '../model/architecture';
+import { recogniseStateDict } from '../model/recognise';
+import { registeredArchitectures } from '../model/registry';
 import { shapeSize } from '../model/spec';
-import { entryDtype, type TorchTensor } from '../model/stateDict';
+import type { TorchTensor } from '../model/stateDict';
 import { messageOf } from '../studioError';
 
-/** A Classifier read back from a tfjs LayersModel. */
+/** A model of a registered architecture read back from a tfjs LayersModel. */
 export interface ReadTfjsModel {
-  f1: number;
-  f2: number;
+  architecture: Architecture;
+  /** Read from the weights' shapes (`{ f1: 8, f2: 6 }`, `{ c1: 10, ... }`). */
+  hyperparameters: Hyperparameters;
   stateDict: TorchTensor[];
   warnings: string[];
 }
@@ -43,7 +37,9 @@ interface TopologyLayer {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
-const FOREIGN = 'is not a Classifier exported by the studio';
+/** The end of a refusal: the file is not a model of `name` (any registered one when absent) that the studio exported. */
+const foreign = (name?: string): string =>
+  name === undefined ? `is not a model exported by the studio (${registeredArchitectures().map((a) => a.name).join(', ')})` : `is not a ${name} exported by the studio`;
 
 /** What a model.json may hold: the studio's own has one weights group of about 60 weights, nested 8 deep. */
 export const TFJS_LIMITS = { maxDepth: 64, maxGroups: 16, maxPaths: 64, maxWeights: TENSOR_LIMITS.maxEntries } as const;
@@ -141,11 +137,16 @@ function expectedConfig(layer: PlannedLayer): Record<string, unknown> {
     case 'input':
       return { batch_input_shape: [null, ...layer.shape] };
     case 'conv':
-      return { filters: layer.filters, kernel_size: [layer.kernel, layer.kernel], strides: [layer.stride, layer.stride], padding: 'valid', dilation_rate: [1, 1], activation: 'linear', use_bias: true };
+      return { filters: layer.filters, kernel_size: [layer.kernel, layer.kernel], strides: [layer.stride, layer.stride], padding: 'valid', dilation_rate: [1, 1], activation: 'linear', use_bias: layer.bias };
     case 'pad':
       return { padding: [[layer.padding, layer.padding], [layer.padding, layer.padding]] };
     case 'relu6':
       return { max_value: 6 };
+    case 'relu':
+      return { max_value: null };
+    case 'maxPool':
+    case 'avgPool':
+      return { pool_size: layer.size, strides: layer.size, padding: 'valid', data_format: 'channels_last' };
     case 'batchNorm':
       return { epsilon: BATCH_NORM_EPSILON, center: true, scale: true };
     case 'dense':
@@ -163,26 +164,34 @@ function inboundNames(layer: TopologyLayer): string[] {
   return first.map((ref) => (Array.isArray(ref) ? String(ref[0]) : ''));
 }
 
-/** Refuses a topology that is not exactly the plan: another layer, setting or wiring is another model. */
-function checkTopology(json: Record<string, unknown>, plan: PlannedLayer[], label: string): void {
+/** The layers and output names of model.json's functional model; refuses a file with none, or a Sequential one. */
+function topologyOf(json: Record<string, unknown>): { layers: TopologyLayer[]; outputs: string[] } {
   const topology = isObject(json.modelTopology) && isObject(json.modelTopology.model_config) ? json.modelTopology.model_config : json.modelTopology;
   if (!isObject(topology) || !isObject(topology.config) || !Array.isArray(topology.config.layers)) {
     throw new CheckpointError('model.json has no layer topology (modelTopology.config.layers)');
   }
-  if (topology.class_name === 'Sequential') throw new CheckpointError(`model.json holds a Sequential model; it ${FOREIGN}`);
-  const layers = topology.config.layers.filter(isObject) as unknown as TopologyLayer[];
+  if (topology.class_name === 'Sequential') throw new CheckpointError(`model.json holds a Sequential model; it ${foreign()}`);
+  const outputs = Array.isArray(topology.config.output_layers) ? (topology.config.output_layers as unknown[]) : [];
+  return {
+    layers: topology.config.layers.filter(isObject) as unknown as TopologyLayer[],
+    outputs: outputs.map((ref) => (Array.isArray(ref) ? String(ref[0]) : '')),
+  };
+}
+
+/** Refuses a topology that is not exactly the plan: another layer, setting or wiring is another model. */
+function checkTopology({ layers, outputs }: { layers: TopologyLayer[]; outputs: string[] }, plan: PlannedLayer[], label: string, notIt: string): void {
   const layerName = (l: TopologyLayer): string => (typeof l.config?.name === 'string' ? l.config.name : (l.name ?? ''));
   const byName = new Map(layers.map((l) => [layerName(l), l]));
   const planned = new Set(plan.map((l) => l.name));
   const extra = [...byName.keys()].find((name) => !planned.has(name));
-  if (extra !== undefined) throw new CheckpointError(`model.json has layer ${extra}, which ${label} does not have; it ${FOREIGN}`);
+  if (extra !== undefined) throw new CheckpointError(`model.json has layer ${extra}, which ${label} does not have; it ${notIt}`);
   for (const layer of plan) {
     const found = byName.get(layer.name);
     const className = TFJS_LAYER_CLASS[layer.kind];
-    if (!found) throw new CheckpointError(`model.json has no layer ${layer.name} (${className}) of ${label}; it ${FOREIGN}`);
+    if (!found) throw new CheckpointError(`model.json has no layer ${layer.name} (${className}) of ${label}; it ${notIt}`);
     if (found.class_name !== className) throw new CheckpointError(`model.json layer ${layer.name} is a ${found.class_name}; ${label} needs a ${className}`);
     for (const [field, value] of Object.entries(expectedConfig(layer))) {
-      const actual = found.config[field];
+      const actual = isObject(found.config) ? found.config[field] : undefined;
       const same = field === 'epsilon' ? typeof actual === 'number' && Math.abs(actual - (value as number)) < 1e-12 : JSON.stringify(actual) === JSON.stringify(value);
       if (!same) throw new CheckpointError(`model.json layer ${layer.name} has ${field} ${JSON.stringify(actual)}; ${label} needs ${JSON.stringify(value)}`);
     }
@@ -190,15 +199,38 @@ function checkTopology(json: Record<string, unknown>, plan: PlannedLayer[], labe
       throw new CheckpointError(`model.json layer ${layer.name} reads [${inboundNames(found).join(', ')}]; ${label} wires it to [${layer.inputs.join(', ')}]`);
     }
   }
-  const outputs = Array.isArray(topology.config.output_layers) ? (topology.config.output_layers as unknown[]) : [];
-  const outputNames = outputs.map((ref) => (Array.isArray(ref) ? String(ref[0]) : ''));
-  if (outputNames.join(',') !== TFJS_OUTPUT_NAME) throw new CheckpointError(`model.json outputs [${outputNames.join(', ')}]; ${label} outputs ${TFJS_OUTPUT_NAME}`);
+  const output = outputLayerName(plan);
+  if (outputs.join(',') !== output) throw new CheckpointError(`model.json outputs [${outputs.join(', ')}]; ${label} outputs ${output}`);
+}
+
+/**
+ * The manifest's weights as PyTorch `state_dict` entries, by name alone (`<layer>/kernel` is
+ * `<layer>.weight`, ...), with the `num_batches_tracked` a tfjs model does not carry set to 0 beside
+ * each BatchNorm's running mean.
+ */
+function torchEntries(weights: ReadonlyMap<string, ManifestWeight & { data: Float32Array }>): Map<string, TorchTensor> {
+  const entries = new Map<string, TorchTensor>();
+  for (const weight of weights.values()) {
+    const found = torchWeight(weight.name, weight.shape);
+    if (!found) throw new CheckpointError(`model.json has weight ${weight.name} of shape ${shapeText(weight.shape)}, which no layer of a studio model has; it ${foreign()}`);
+    const { torchKey, layout, torchShape } = found;
+    if (entries.has(torchKey)) throw new CheckpointError(`model.json holds PyTorch's ${torchKey} twice (weight ${weight.name})`);
+    entries.set(torchKey, { key: torchKey, shape: torchShape, dtype: 'float32', data: tfjsToTorch(layout, torchShape, weight.data) });
+  }
+  for (const key of [...entries.keys()]) {
+    if (!key.endsWith('.running_mean')) continue;
+    const tracked = `${key.slice(0, -'running_mean'.length)}num_batches_tracked`;
+    entries.set(tracked, { key: tracked, shape: [], dtype: 'int64', data: new BigInt64Array(1) });
+  }
+  return entries;
 }
 
 /**
  * Reads a tfjs LayersModel that the studio exported (model.json text and its weight files by
- * name) back into a PyTorch-layout Classifier state dict. f1 and f2 come from the weight shapes;
- * any other topology, a missing or truncated weights file, or a wrong weight is refused.
+ * name) back into a PyTorch-layout state dict of any registered architecture: the architecture
+ * and its widths come from the weights (`recogniseStateDict`), and the topology must be exactly
+ * that model's layer plan. Any other topology, a missing or truncated weights file, or a wrong
+ * weight is refused.
  */
 export function readTfjsModel(modelJson: string, files: ReadonlyMap<string, Uint8Array>, maxBytes = DEFAULT_MAX_CHECKPOINT_BYTES): ReadTfjsModel {
   if (modelJson.length > maxBytes) throw new CheckpointError('model.json is larger than the size limit');
@@ -210,32 +242,39 @@ export function readTfjsModel(modelJson: string, files: ReadonlyMap<string, Uint
   }
   if (!isObject(parsed)) throw new CheckpointError('model.json is not a JSON object');
   checkDepth(parsed, TFJS_LIMITS.maxDepth);
-  if (parsed.format === 'graph-model') throw new CheckpointError(`model.json is a tfjs graph model; it ${FOREIGN} (a layers-model)`);
+  if (parsed.format === 'graph-model') throw new CheckpointError(`model.json is a tfjs graph model; it ${foreign()} (a layers-model)`);
   const weights = readWeights(parseManifest(parsed), files, maxBytes);
-  const f1 = weights.get('CL1/kernel')?.shape[3];
-  const f2 = weights.get('bneck1.Projection/kernel')?.shape[3];
-  if (f1 === undefined || f2 === undefined) throw new CheckpointError(`model.json has no CL1/kernel or bneck1.Projection/kernel weight; it ${FOREIGN}`);
-  const label = `Classifier(${f1}, ${f2})`;
-  const plan = classifierLayerPlan(f1, f2);
-  checkTopology(parsed, plan, label);
+  const topology = topologyOf(parsed);
+  const entries = torchEntries(weights);
 
-  const planned = new Map<string, PlannedWeight>(plan.flatMap(plannedWeights).map((w) => [w.torchKey, w]));
-  const known = new Set([...planned.values()].map((w) => w.name));
+  let architecture: Architecture;
+  let hyperparameters: Hyperparameters;
+  let plan: PlannedLayer[];
+  try {
+    ({ architecture, hyperparameters } = recogniseStateDict([...entries.values()]));
+    plan = layerPlan(architecture, hyperparameters);
+  } catch (error) {
+    throw new CheckpointError(`model.json's weights: ${messageOf(error)}`);
+  }
+  const label = `${architecture.name}(${Object.values(hyperparameters).join(', ')})`;
+  checkTopology(topology, plan, label, foreign(architecture.name));
+
+  // The weights were placed by name; each must also have the layout its layer gives it.
+  const planned = plan.flatMap(plannedWeights);
+  const known = new Set(planned.map((w) => w.name));
   const unexpected = [...weights.keys()].find((name) => !known.has(name));
   if (unexpected !== undefined) throw new CheckpointError(`model.json has weight ${unexpected}, which ${label} does not have`);
-  const warnings: string[] = [];
-  const stateDict = classifier.spec({ f1, f2 }).entries.map((expected): TorchTensor => {
-    const torchShape = [...expected.torchShape];
-    if (entryDtype(expected) === 'int64') return { key: expected.key, shape: torchShape, dtype: 'int64', data: new BigInt64Array(1) };
-    const plannedWeight = planned.get(expected.key);
-    const weight = plannedWeight && weights.get(plannedWeight.name);
-    if (!plannedWeight || !weight) throw new CheckpointError(`model.json lacks weight ${plannedWeight?.name ?? expected.key} of ${label}`);
-    const shape = tfjsShape(plannedWeight.layout, torchShape);
-    if (shapeText(weight.shape) !== shapeText(shape)) {
-      throw new CheckpointError(`weight ${weight.name} has shape ${shapeText(weight.shape)}; ${label} needs ${shapeText(shape)}`);
-    }
-    return { key: expected.key, shape: torchShape, dtype: 'float32', data: tfjsToTorch(plannedWeight.layout, torchShape, weight.data) };
+  for (const { name, torchKey, layout } of planned) {
+    const weight = weights.get(name);
+    const entry = entries.get(torchKey);
+    if (!weight || !entry) throw new CheckpointError(`model.json lacks weight ${name} of ${label}`);
+    const shape = tfjsShape(layout, entry.shape);
+    if (shapeText(weight.shape) !== shapeText(shape)) throw new CheckpointError(`weight ${name} has shape ${shapeText(weight.shape)}; ${label} needs ${shapeText(shape)}`);
+  }
+  const stateDict = architecture.spec(hyperparameters).entries.map((expected): TorchTensor => {
+    const entry = entries.get(expected.key);
+    if (!entry) throw new CheckpointError(`model.json lacks ${label}'s ${expected.key}`);
+    return entry;
   });
-  warnings.push('a tfjs model does not record BatchNorm num_batches_tracked; it is set to 0');
-  return { f1, f2, stateDict, warnings };
+  return { architecture, hyperparameters, stateDict, warnings: ['a tfjs model does not record BatchNorm num_batches_tracked; it is set to 0'] };
 }

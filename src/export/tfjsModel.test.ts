@@ -1,11 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMnistSplit } from '../../scripts/lib/nodeMnist';
 import type { MnistSplit } from '../data/idx';
 import { createTrainer, type Trainer } from '../engine/trainer';
 import { readTfjsModel } from './tfjsImport';
-import { classifierLayersModel, exportTfjsModel, type TfjsModelFiles } from './tfjsModel';
-import { classifierLayerPlan, TFJS_LAYER_CLASS } from './tfjsTopology';
+import { exportTfjsModel, layersModel, type TfjsModelFiles } from './tfjsModel';
+import { layerPlan, TFJS_LAYER_CLASS } from './tfjsTopology';
+import { classifier } from '../model/classifier';
+import { gapnet } from '../model/gapnet';
+import { Network } from '../model/network';
+import { countParameters } from '../model/spec';
+import { filledStateDict, fromTorchStateDict, type TorchTensor } from '../model/stateDict';
+import { Rng } from '../train/rng';
+import { importModel } from './importModel';
 
 const IMAGES = 16;
 
@@ -66,7 +74,7 @@ describe('tfjs LayersModel export (tfjs CPU backend)', () => {
     for (const layer of json.modelTopology.config.layers) {
       if (layer.class_name === 'Conv2D') expect(layer.config.padding).toBe('valid');
     }
-    expect(json.modelTopology.config.layers.length).toBe(classifierLayerPlan(5, 7).length);
+    expect(json.modelTopology.config.layers.length).toBe(layerPlan(classifier, { f1: 5, f2: 7 }).length);
   });
 
   it('tf.loadLayersModel gives the studio eval logits on MNIST test images', async () => {
@@ -91,14 +99,92 @@ describe('tfjs LayersModel export (tfjs CPU backend)', () => {
       expect(got?.shape).toEqual(t.shape);
       if (t.dtype === 'float32') expect(maxAbsDiff(got?.data as Float32Array, t.data)).toBe(0);
     }
-    expect(back.f1).toBe(5);
-    expect(back.f2).toBe(7);
+    expect(back.architecture).toBe(classifier);
+    expect(back.hyperparameters).toEqual({ f1: 5, f2: 7 });
   });
 
   it('frees the tensors of a built model on dispose', async () => {
     const before = tf.memory().numTensors;
-    const model = classifierLayersModel((await trainer.torchStateDict()));
+    const model = layersModel((await trainer.torchStateDict()));
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('tfjs LayersModel export of a gapnet (tfjs CPU backend)', () => {
+  const widths = { c1: 10, c2: 20, c3: 10, c4: 16 };
+  const spec = gapnet.spec(widths);
+  let state: TorchTensor[];
+  let files: TfjsModelFiles;
+  let pixels: Float32Array;
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    const rng = new Rng(23);
+    // Running variances away from 1 and means away from 0, so eval-mode BatchNorm is not the identity.
+    state = filledStateDict(spec, (entry) => (entry.key.endsWith('running_var') ? rng.uniform(0.5, 1.5) : rng.uniform(-0.3, 0.3)), 37);
+    files = await exportTfjsModel(state);
+    pixels = Float32Array.from(readMnistSplit('test').images.subarray(0, IMAGES * 784), (v) => v / 255);
+  });
+
+  it('tf.loadLayersModel gives the studio network’s eval logits on MNIST test images', async () => {
+    const network = new Network(gapnet, widths, fromTorchStateDict(spec, state));
+    const x = tf.tensor4d(pixels, [IMAGES, 28, 28, 1]);
+    const studioOut = network.logits(x, 'eval');
+    const studio = await studioOut.data();
+    const loaded = await loadExported(files);
+    const out = loaded.predict(x) as tf.Tensor;
+    const logits = await out.data();
+    const err = maxAbsDiff(logits, studio);
+    const scale = Math.max(...Array.from(studio, Math.abs));
+    console.log(`gapnet tfjs export: max |loadLayersModel - studio| over ${IMAGES} test images = ${err.toExponential(2)} (largest |logit| ${scale.toFixed(2)})`);
+    expect(scale).toBeGreaterThan(0.1);
+    expect(err).toBeLessThan(1e-5);
+    tf.dispose([x, out, studioOut]);
+    loaded.dispose();
+    network.dispose();
+  });
+
+  it('imports back as gapnet at its widths with the same state dict (num_batches_tracked aside)', () => {
+    const back = importModel([
+      { name: 'model.json', bytes: new TextEncoder().encode(files.modelJson) },
+      { name: files.weightsFileName, bytes: files.weights },
+    ]);
+    expect(back).toMatchObject({ model: 'gapnet', hyperparameters: widths, totalParams: countParameters(spec), source: { kind: 'tfjs' } });
+    expect(back.stateDict.map((t) => t.key)).toEqual(state.map((t) => t.key));
+    for (const [i, t] of state.entries()) {
+      const got = back.stateDict[i];
+      expect(got?.shape).toEqual(t.shape);
+      if (t.dtype === 'float32') expect(maxAbsDiff(got?.data as Float32Array, t.data)).toBe(0);
+      else expect(got?.data).toEqual(BigInt64Array.of(0n));
+    }
+    expect(back.warnings.join(' ')).toMatch(/num_batches_tracked/);
+  });
+
+  it('refuses a gapnet model.json whose topology is not gapnet’s', () => {
+    const weights = { name: files.weightsFileName, bytes: files.weights };
+    const asJson = (text: string) => ({ name: 'model.json', bytes: new TextEncoder().encode(text) });
+    const maxPooled = files.modelJson.replace('"class_name":"AveragePooling2D"', '"class_name":"MaxPooling2D"');
+    expect(() => importModel([asJson(maxPooled), weights])).toThrow(/layer features\.6\.1\.relu\.avgPool is a MaxPooling2D; gapnet\(10, 20, 10, 16\) needs a AveragePooling2D/);
+    const capped = files.modelJson.replace('"max_value":null', '"max_value":6');
+    expect(() => importModel([asJson(capped), weights])).toThrow(/layer features\.0\.1\.relu has max_value 6; gapnet\(10, 20, 10, 16\) needs null/);
+  });
+});
+
+describe('a tfjs model exported before the layer plan came from the model registry', () => {
+  it('the shipped pretrained Classifier(8, 6) still imports, with the values tfjs itself loads', async () => {
+    await tf.setBackend('cpu');
+    const files = { modelJson: readFileSync('public/pretrained/model.json', 'utf8'), weightsFileName: 'weights.bin', weights: new Uint8Array(readFileSync('public/pretrained/weights.bin')) };
+    const back = readTfjsModel(files.modelJson, new Map([[files.weightsFileName, files.weights]]));
+    expect(back.architecture).toBe(classifier);
+    expect(back.hyperparameters).toEqual({ f1: 8, f2: 6 });
+    const loaded = await loadExported(files);
+    const fc = loaded.getLayer('fc').getWeights()[0];
+    const kernel = back.stateDict.find((t) => t.key === 'fc.weight');
+    // tfjs holds the Dense kernel as [in, out]; PyTorch's fc.weight is its transpose.
+    const transposed = fc ? tf.transpose(fc) : tf.zeros([0]);
+    expect(kernel?.dtype === 'float32' ? maxAbsDiff(kernel.data, await transposed.data()) : NaN).toBe(0);
+    transposed.dispose();
+    loaded.dispose();
   });
 });

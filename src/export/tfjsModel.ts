@@ -1,15 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_NORM_EPSILON } from '../model/batchNorm';
-import {
-  TFJS_OUTPUT_NAME,
-  classifierLayerPlan,
-  plannedWeights,
-  torchToTfjs,
-  type PlannedLayer,
-} from './tfjsTopology';
-import { classifier } from '../model/classifier';
+import { layerPlan, outputLayerName, plannedWeights, torchToTfjs, type PlannedLayer } from './tfjsTopology';
 import { recogniseStateDict } from '../model/recognise';
-import { hyperparameter } from '../model/architecture';
 import type { TorchTensor } from '../model/stateDict';
 
 /** The file name model.json's weight manifest points at. */
@@ -34,13 +26,19 @@ function layerFor(layer: PlannedLayer): tf.layers.Layer {
         kernelSize: layer.kernel,
         strides: layer.stride,
         padding: 'valid',
-        useBias: true,
+        useBias: layer.bias,
         dataFormat: 'channelsLast',
       });
     case 'pad':
       return tf.layers.zeroPadding2d({ name, padding: [[layer.padding, layer.padding], [layer.padding, layer.padding]] });
     case 'relu6':
       return tf.layers.reLU({ name, maxValue: 6 });
+    case 'relu':
+      return tf.layers.reLU({ name });
+    case 'maxPool':
+      return tf.layers.maxPooling2d({ name, poolSize: layer.size, strides: layer.size, padding: 'valid', dataFormat: 'channelsLast' });
+    case 'avgPool':
+      return tf.layers.averagePooling2d({ name, poolSize: layer.size, strides: layer.size, padding: 'valid', dataFormat: 'channelsLast' });
     case 'batchNorm':
       return tf.layers.batchNormalization({ name, axis: -1, epsilon: BATCH_NORM_EPSILON });
     case 'add':
@@ -53,17 +51,15 @@ function layerFor(layer: PlannedLayer): tf.layers.Layer {
 }
 
 /**
- * Builds `Classifier(f1, f2)` as a functional `tf.LayersModel` of stock layers (ZeroPadding2D,
- * Conv2D 'valid', ReLU max 6, BatchNormalization eps 1e-5, Add, Flatten, Dense) holding the
- * state dict's weights and BatchNorm running statistics. The caller disposes the model.
+ * Builds the state dict's model (any registered architecture, recognised from its shapes) as a
+ * functional `tf.LayersModel` of stock layers (ZeroPadding2D, Conv2D 'valid', ReLU, MaxPooling2D,
+ * AveragePooling2D, BatchNormalization eps 1e-5, Add, Flatten, Dense) holding the state dict's
+ * weights and BatchNorm running statistics. The caller disposes the model.
  */
-export function classifierLayersModel(stateDict: readonly TorchTensor[]): tf.LayersModel {
+export function layersModel(stateDict: readonly TorchTensor[]): tf.LayersModel {
   const { architecture, hyperparameters } = recogniseStateDict(stateDict);
-  if (architecture !== classifier) throw new Error(`the tfjs download builds the Classifier only, not ${architecture.name}`);
-  const f1 = hyperparameter(classifier, hyperparameters, 'f1');
-  const f2 = hyperparameter(classifier, hyperparameters, 'f2');
   const byKey = new Map(stateDict.map((entry) => [entry.key, entry]));
-  const plan = classifierLayerPlan(f1, f2);
+  const plan = layerPlan(architecture, hyperparameters);
   const outputs = new Map<string, tf.SymbolicTensor>();
   const built: { layer: tf.layers.Layer; planned: PlannedLayer }[] = [];
   let input: tf.SymbolicTensor | undefined;
@@ -83,9 +79,9 @@ export function classifierLayersModel(stateDict: readonly TorchTensor[]): tf.Lay
     outputs.set(planned.name, layer.apply(only && inputs.length === 1 ? only : inputs) as tf.SymbolicTensor);
     built.push({ layer, planned });
   }
-  const output = outputs.get(TFJS_OUTPUT_NAME);
+  const output = outputs.get(outputLayerName(plan));
   if (!input || !output) throw new Error('the layer plan has no input or no output');
-  const model = tf.model({ name: `Classifier_${f1}_${f2}`, inputs: input, outputs: output });
+  const model = tf.model({ name: [architecture.name, ...Object.values(hyperparameters)].join('_'), inputs: input, outputs: output });
   for (const { layer, planned } of built) {
     const weights = plannedWeights(planned);
     if (weights.length === 0) continue;
@@ -123,12 +119,12 @@ export async function saveLayersModel(model: tf.LayersModel, weightsFileName = T
   return files;
 }
 
-/** Exports a Classifier state dict as a standard tfjs LayersModel (model.json + weights.bin). */
+/** Exports a state dict of any registered architecture as a standard tfjs LayersModel (model.json + weights.bin). */
 export async function exportTfjsModel(stateDict: readonly TorchTensor[]): Promise<TfjsModelFiles> {
   // The page may still be starting its backend (the wasm backend loads its binary first): building
   // layers before it is ready throws "Backend ... has not yet been initialized".
   await tf.ready();
-  const model = classifierLayersModel(stateDict);
+  const model = layersModel(stateDict);
   try {
     return await saveLayersModel(model);
   } finally {

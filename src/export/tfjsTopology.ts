@@ -1,10 +1,11 @@
 /**
- * The Classifier as a graph of stock Keras/tfjs layers, described without tensors. The tfjs
- * exporter builds its `tf.LayersModel` from this plan, and the tfjs importer checks a model.json
- * against it, so both sides agree on layer names, wiring and the weight names in the manifest.
- * Layers that own weights are named by their PyTorch `state_dict` prefix (`bneck1.BN1`, `fc`).
+ * A registered architecture as a graph of stock Keras/tfjs layers, described without tensors and
+ * read from the architecture's own forward pass. The tfjs exporter builds its `tf.LayersModel` from
+ * this plan, and the tfjs importer checks a model.json against it, so both sides agree on layer
+ * names, wiring and the weight names in the manifest. Layers that own weights are named by their
+ * PyTorch `state_dict` prefix (`bneck1.BN1`, `fc`, `features.0.0`).
  */
-import { bottlenecks } from '../model/classifier';
+import type { Architecture, Hyperparameters, LayerOps } from '../model/architecture';
 import { rearrangeWeight } from '../model/stateDict';
 
 /** Keras class names of the layers the export uses. */
@@ -13,6 +14,9 @@ export const TFJS_LAYER_CLASS = {
   conv: 'Conv2D',
   pad: 'ZeroPadding2D',
   relu6: 'ReLU',
+  relu: 'ReLU',
+  maxPool: 'MaxPooling2D',
+  avgPool: 'AveragePooling2D',
   batchNorm: 'BatchNormalization',
   add: 'Add',
   flatten: 'Flatten',
@@ -22,9 +26,12 @@ export const TFJS_LAYER_CLASS = {
 /** One layer of the plan: its kind, name, input layers and the settings that decide its output. */
 export type PlannedLayer =
   | { kind: 'input'; name: string; inputs: []; shape: [number, number, number] }
-  | { kind: 'conv'; name: string; inputs: [string]; filters: number; kernel: number; stride: number }
+  | { kind: 'conv'; name: string; inputs: [string]; filters: number; kernel: number; stride: number; bias: boolean }
   | { kind: 'pad'; name: string; inputs: [string]; padding: number }
   | { kind: 'relu6'; name: string; inputs: [string] }
+  | { kind: 'relu'; name: string; inputs: [string] }
+  | { kind: 'maxPool'; name: string; inputs: [string]; size: [number, number] }
+  | { kind: 'avgPool'; name: string; inputs: [string]; size: [number, number] }
   | { kind: 'batchNorm'; name: string; inputs: [string] }
   | { kind: 'add'; name: string; inputs: [string, string] }
   | { kind: 'flatten'; name: string; inputs: [string] }
@@ -41,65 +48,143 @@ export interface PlannedWeight {
   layout: WeightLayout;
 }
 
-/** The name of the model's input layer, and of the layer whose output is the logits. */
+/** The name of the model's input layer. */
 export const TFJS_INPUT_NAME = 'input';
-export const TFJS_OUTPUT_NAME = 'fc';
+
+/** A layer's output in a symbolic run: the layer's name and its shape per sample (NHWC, or features). */
+interface PlannedTensor {
+  name: string;
+  shape: readonly number[];
+}
+
+/** The layer's name without its last dotted part (`bneck1.Projection` -> `bneck1`). */
+const parentName = (name: string): string => name.slice(0, Math.max(0, name.lastIndexOf('.'))) || name;
 
 /**
- * `Classifier(f1, f2)` layer by layer, in forward order: CL1 (3x3, stride 2, no padding) and
- * relu6, six Bottlenecks (1x1 expansion, relu6, BatchNorm, zero padding 1, 3x3 conv, relu6, 1x1
- * projection, residual Add when shapes allow), Flatten and the Dense `fc`. Flatten of the final
- * 1x1x12 NHWC map equals PyTorch's flatten of 12x1x1.
+ * Any architecture as a graph of stock Keras/tfjs layers, from a symbolic run of its forward pass:
+ * each LayerOps call becomes one layer (two for a padded conv), the shapes are tracked in NHWC, and
+ * every conv's and linear's channels, kernel and bias come from `architecture.spec(h)`. Layers with
+ * weights are named by their `state_dict` prefix, the rest after their input (`CL1.relu6`,
+ * `bneck1.add`). The last layer is the model's output.
  */
-export function classifierLayerPlan(f1: number, f2: number): PlannedLayer[] {
-  const layers: PlannedLayer[] = [{ kind: 'input', name: TFJS_INPUT_NAME, inputs: [], shape: [28, 28, 1] }];
-  let last: string = TFJS_INPUT_NAME;
-  const push = (layer: PlannedLayer): string => {
-    layers.push(layer);
-    last = layer.name;
-    return last;
+export function layerPlan(architecture: Architecture, hyperparameters: Hyperparameters): PlannedLayer[] {
+  const spec = architecture.spec(hyperparameters);
+  const shapes = new Map(spec.entries.map((entry) => [entry.key, entry.torchShape]));
+  const weightShape = (prefix: string): readonly number[] => {
+    const shape = shapes.get(`${prefix}.weight`);
+    if (!shape) throw new Error(`${architecture.name} has no state_dict entry ${prefix}.weight`);
+    return shape;
   };
-  push({ kind: 'conv', name: 'CL1', inputs: [last], filters: f1, kernel: 3, stride: 2 });
-  push({ kind: 'relu6', name: 'CL1.relu6', inputs: [last] });
-  for (const { name: prefix, cin, cout, expansion, stride } of bottlenecks(f1, f2)) {
-    const blockInput = last;
-    const hidden = cin * expansion;
-    push({ kind: 'conv', name: `${prefix}.ExpansionLayer`, inputs: [last], filters: hidden, kernel: 1, stride: 1 });
-    push({ kind: 'relu6', name: `${prefix}.ExpansionLayer.relu6`, inputs: [last] });
-    push({ kind: 'batchNorm', name: `${prefix}.BN1`, inputs: [last] });
-    push({ kind: 'pad', name: `${prefix}.Depthwise.pad`, inputs: [last], padding: 1 });
-    push({ kind: 'conv', name: `${prefix}.Depthwise`, inputs: [last], filters: hidden, kernel: 3, stride });
-    push({ kind: 'relu6', name: `${prefix}.Depthwise.relu6`, inputs: [last] });
-    push({ kind: 'conv', name: `${prefix}.Projection`, inputs: [last], filters: cout, kernel: 1, stride: 1 });
-    if (cin === cout && stride === 1) push({ kind: 'add', name: `${prefix}.add`, inputs: [last, blockInput] });
-  }
-  push({ kind: 'flatten', name: 'flatten', inputs: [last] });
-  push({ kind: 'dense', name: TFJS_OUTPUT_NAME, inputs: [last], units: 10 });
+  const layers: PlannedLayer[] = [];
+  const names = new Set<string>();
+  const push = (layer: PlannedLayer, shape: readonly number[]): PlannedTensor => {
+    if (names.has(layer.name)) throw new Error(`${architecture.name}'s tfjs model would have two layers named ${layer.name}`);
+    names.add(layer.name);
+    layers.push(layer);
+    return { name: layer.name, shape };
+  };
+  const plane = (x: PlannedTensor, op: string): [number, number, number] => {
+    const [h, w, c] = x.shape;
+    if (h === undefined || w === undefined || c === undefined || x.shape.length !== 3) throw new Error(`${op} needs an image, ${x.name} gives [${x.shape.join(', ')}]`);
+    return [h, w, c];
+  };
+  const ops: LayerOps<PlannedTensor> = {
+    conv2d: (x, prefix, stride, padding) => {
+      const [h, w, c] = plane(x, `conv ${prefix}`);
+      const [filters = 0, cin, kernel = 1] = weightShape(prefix);
+      if (cin !== c) throw new Error(`conv ${prefix} takes ${cin ?? 0} channels, ${x.name} gives ${c}`);
+      let input = x;
+      if (padding > 0) input = push({ kind: 'pad', name: `${prefix}.pad`, inputs: [x.name], padding }, [h + 2 * padding, w + 2 * padding, c]);
+      const out = (size: number): number => Math.floor((size + 2 * padding - kernel) / stride) + 1;
+      const bias = shapes.has(`${prefix}.bias`);
+      return push({ kind: 'conv', name: prefix, inputs: [input.name], filters, kernel, stride, bias }, [out(h), out(w), filters]);
+    },
+    batchNorm2d: (x, prefix) => push({ kind: 'batchNorm', name: prefix, inputs: [x.name] }, x.shape),
+    relu6: (x) => push({ kind: 'relu6', name: `${x.name}.relu6`, inputs: [x.name] }, x.shape),
+    relu: (x) => push({ kind: 'relu', name: `${x.name}.relu`, inputs: [x.name] }, x.shape),
+    maxPool2d: (x, size) => {
+      const [h, w, c] = plane(x, 'maxPool2d');
+      return push({ kind: 'maxPool', name: `${x.name}.maxPool`, inputs: [x.name], size: [size, size] }, [Math.floor(h / size), Math.floor(w / size), c]);
+    },
+    globalAvgPool: (x) => {
+      const [h, w, c] = plane(x, 'globalAvgPool');
+      return push({ kind: 'avgPool', name: `${x.name}.avgPool`, inputs: [x.name], size: [h, w] }, [1, 1, c]);
+    },
+    add: (a, b) => {
+      if (a.shape.join(',') !== b.shape.join(',')) throw new Error(`add of ${a.name} and ${b.name} needs equal shapes`);
+      return push({ kind: 'add', name: `${parentName(a.name)}.add`, inputs: [a.name, b.name] }, a.shape);
+    },
+    flatten: (x) => {
+      // Keras flattens NHWC, PyTorch NCHW: the two orders agree only on a 1x1 plane.
+      const [h, w, c] = plane(x, 'flatten');
+      if (h !== 1 || w !== 1) throw new Error(`flatten of ${x.name}'s ${h}x${w} plane orders features unlike PyTorch`);
+      return push({ kind: 'flatten', name: 'flatten', inputs: [x.name] }, [c]);
+    },
+    linear: (x, prefix) => {
+      const [units = 0, features] = weightShape(prefix);
+      if (x.shape.length !== 1 || x.shape[0] !== features) throw new Error(`linear ${prefix} takes ${features ?? 0} features, ${x.name} gives [${x.shape.join(', ')}]`);
+      return push({ kind: 'dense', name: prefix, inputs: [x.name], units }, [units]);
+    },
+  };
+  const [height, width, channels] = spec.inputShape;
+  const input = push({ kind: 'input', name: TFJS_INPUT_NAME, inputs: [], shape: [height, width, channels] }, spec.inputShape);
+  const output = architecture.forward(hyperparameters, input, ops);
+  if (output.name !== layers.at(-1)?.name) throw new Error(`${architecture.name}'s forward pass returns ${output.name}, not its last layer`);
   return layers;
 }
 
+/** The layer whose output is the model's logits: the plan's last. */
+export function outputLayerName(plan: readonly PlannedLayer[]): string {
+  const last = plan.at(-1);
+  if (!last) throw new Error('the layer plan is empty');
+  return last.name;
+}
+
+/** The PyTorch `state_dict` name of each tfjs layer weight (`<layer>/gamma` is `<layer>.weight`). */
+export const TORCH_WEIGHT_NAMES = {
+  kernel: 'weight',
+  bias: 'bias',
+  gamma: 'weight',
+  beta: 'bias',
+  moving_mean: 'running_mean',
+  moving_variance: 'running_var',
+} as const;
+type TfjsWeightName = keyof typeof TORCH_WEIGHT_NAMES;
+
 /** The weights a planned layer owns, in the order tfjs's `setWeights` and the manifest list them. */
 export function plannedWeights(layer: PlannedLayer): PlannedWeight[] {
-  const w = (suffix: string, torchSuffix: string, layout: WeightLayout): PlannedWeight => ({
+  const w = (suffix: TfjsWeightName, layout: WeightLayout): PlannedWeight => ({
     name: `${layer.name}/${suffix}`,
-    torchKey: `${layer.name}.${torchSuffix}`,
+    torchKey: `${layer.name}.${TORCH_WEIGHT_NAMES[suffix]}`,
     layout,
   });
   switch (layer.kind) {
     case 'conv':
-      return [w('kernel', 'weight', 'conv'), w('bias', 'bias', 'vector')];
+      return layer.bias ? [w('kernel', 'conv'), w('bias', 'vector')] : [w('kernel', 'conv')];
     case 'dense':
-      return [w('kernel', 'weight', 'linear'), w('bias', 'bias', 'vector')];
+      return [w('kernel', 'linear'), w('bias', 'vector')];
     case 'batchNorm':
-      return [
-        w('gamma', 'weight', 'vector'),
-        w('beta', 'bias', 'vector'),
-        w('moving_mean', 'running_mean', 'vector'),
-        w('moving_variance', 'running_var', 'vector'),
-      ];
+      return [w('gamma', 'vector'), w('beta', 'vector'), w('moving_mean', 'vector'), w('moving_variance', 'vector')];
     default:
       return [];
   }
+}
+
+/**
+ * What a manifest weight is in PyTorch, from its name and tfjs shape alone: its `state_dict` key,
+ * layout and PyTorch shape (a rank-4 kernel is a conv's, a rank-2 one a linear's). Null for a name
+ * or shape no studio layer has.
+ */
+export function torchWeight(name: string, shape: readonly number[]): { torchKey: string; layout: WeightLayout; torchShape: number[] } | null {
+  const slash = name.lastIndexOf('/');
+  const suffix = name.slice(slash + 1);
+  if (slash <= 0 || !Object.hasOwn(TORCH_WEIGHT_NAMES, suffix)) return null;
+  const torchKey = `${name.slice(0, slash)}.${TORCH_WEIGHT_NAMES[suffix as TfjsWeightName]}`;
+  const [a = 1, b = 1, c = 1, d = 1] = shape;
+  if (suffix !== 'kernel') return shape.length === 1 ? { torchKey, layout: 'vector', torchShape: [...shape] } : null;
+  if (shape.length === 4) return { torchKey, layout: 'conv', torchShape: [d, c, a, b] };
+  if (shape.length === 2) return { torchKey, layout: 'linear', torchShape: [b, a] };
+  return null;
 }
 
 /** Rearranges a weight from PyTorch's layout to tfjs's (OIHW -> HWIO, [out, in] -> [in, out]). */

@@ -1,4 +1,6 @@
 import { readTfjsModel } from '../export/tfjsImport';
+import { hyperparameter } from '../model/architecture';
+import { classifier } from '../model/classifier';
 import type { TorchStateDict } from '../model/stateDict';
 import { PRETRAINED_FILES, type PretrainedProvenance } from './provenance';
 
@@ -34,5 +36,8 @@ export async function loadPretrained(baseUrl: string): Promise<PretrainedModel> 
     ),
   );
   const read = readTfjsModel(modelJson, files);
-  return { f1: read.f1, f2: read.f2, stateDict: read.stateDict, provenance };
+  if (read.architecture !== classifier) throw new Error(`the pretrained model is a ${read.architecture.name}, not a Classifier`);
+  const f1 = hyperparameter(classifier, read.hyperparameters, 'f1');
+  const f2 = hyperparameter(classifier, read.hyperparameters, 'f2');
+  return { f1, f2, stateDict: read.stateDict, provenance };
 }
