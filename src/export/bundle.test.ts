@@ -62,7 +62,7 @@ describe('trial export bundle', () => {
 });
 
 describe('trial export bundle of a gapnet trial', () => {
-  it('holds checkpoint.pt, config.yaml and results.json, without the tfjs layers model (built for the Classifier only)', async () => {
+  it('holds checkpoint.pt, its tfjs layers model, config.yaml and results.json, each of which reads back as gapnet', async () => {
     await tf.setBackend('cpu');
     const config: TrainConfig = { model: 'gapnet', c1: 8, c2: 12, c3: 8, c4: 12, lr: 0.005, beta1: 0.9, beta2: 0.999, batch_size: 64, seed: 1, max_num_epochs: 15 };
     const widths = { c1: 8, c2: 12, c3: 8, c4: 12 };
@@ -75,9 +75,15 @@ describe('trial export bundle of a gapnet trial', () => {
       stateDict: toTorchStateDict(spec, network),
     } as unknown as TrialSnapshot;
     const files = await trialExport(snapshot, '{}', 't1');
-    expect(files.tfjs).toBeNull();
     const zip = unzipSync(zipTrialExport(files));
-    expect(Object.keys(zip).sort()).toEqual(['checkpoint.pt', 'config.yaml', 'results.json']);
+    expect(Object.keys(zip).sort()).toEqual(['checkpoint.pt', 'config.yaml', 'results.json', 'tfjs/model.json', 'tfjs/weights.bin']);
+    const fromTfjs = importModel([
+      { name: 'model.json', bytes: zip['tfjs/model.json'] ?? new Uint8Array() },
+      { name: 'weights.bin', bytes: zip['tfjs/weights.bin'] ?? new Uint8Array() },
+    ]);
+    expect(fromTfjs).toMatchObject({ model: 'gapnet', hyperparameters: widths, source: { kind: 'tfjs' } });
+    const floats = (state: readonly { dtype: string }[]) => state.filter((t) => t.dtype === 'float32');
+    expect(floats(fromTfjs.stateDict)).toEqual(floats(snapshot.stateDict));
     expect(readCheckpoint(zip['checkpoint.pt'] ?? new Uint8Array()).model.map((t) => t.key)).toEqual(spec.entries.map((e) => e.key));
     const imported = importModel([{ name: 'checkpoint.pt', bytes: zip['checkpoint.pt'] ?? new Uint8Array() }]);
     expect(imported).toMatchObject({ model: 'gapnet', hyperparameters: widths, totalParams: countParameters(spec), source: { kind: 'pt', format: 'tuple', hasOptimizer: true } });

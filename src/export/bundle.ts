@@ -5,7 +5,6 @@ import { trialConfigYaml } from './trialConfig';
 import { snapshotCheckpoint } from './trialCheckpoint';
 import { exportTfjsModel, type TfjsModelFiles } from './tfjsModel';
 import { EXPORT_FILES } from './exportFiles';
-import { DEFAULT_ARCHITECTURE } from '../model/registry';
 
 export { EXPORT_FILES };
 
@@ -14,8 +13,8 @@ export { EXPORT_FILES };
 export interface TrialExport {
   /** `torch.save((model_sd, optim_sd))`'s bytes. */
   checkpoint: Uint8Array<ArrayBuffer>;
-  /** The tfjs layers download; null for an architecture it does not build (it builds the Classifier only). */
-  tfjs: TfjsModelFiles | null;
+  /** The same model as a tfjs layers model (model.json + weights). */
+  tfjs: TfjsModelFiles;
   configYaml: string;
   resultsJson: string;
 }
@@ -24,18 +23,19 @@ export interface TrialExport {
 export async function trialExport(snapshot: TrialSnapshot, resultsJson: string, trialName?: string): Promise<TrialExport> {
   return {
     checkpoint: writeCheckpoint(snapshotCheckpoint(snapshot)),
-    tfjs: (snapshot.config.model ?? DEFAULT_ARCHITECTURE) === DEFAULT_ARCHITECTURE ? await exportTfjsModel(snapshot.stateDict) : null,
+    tfjs: await exportTfjsModel(snapshot.stateDict),
     configYaml: trialConfigYaml(snapshot.config, trialName),
     resultsJson,
   };
 }
 
-/** The files of a trial's export by path: checkpoint.pt, tfjs/model.json and tfjs/<weights> (where built), config.yaml, results.json. */
+/** The files of a trial's export by path: checkpoint.pt, tfjs/model.json and tfjs/<weights>, config.yaml, results.json. */
 export function exportFileMap(files: TrialExport): Record<string, Uint8Array> {
   const { tfjs } = files;
   return {
     [EXPORT_FILES.checkpoint]: files.checkpoint,
-    ...(tfjs ? { [EXPORT_FILES.tfjsModel]: strToU8(tfjs.modelJson), [`${EXPORT_FILES.tfjsFolder}/${tfjs.weightsFileName}`]: tfjs.weights } : {}),
+    [EXPORT_FILES.tfjsModel]: strToU8(tfjs.modelJson),
+    [`${EXPORT_FILES.tfjsFolder}/${tfjs.weightsFileName}`]: tfjs.weights,
     [EXPORT_FILES.config]: strToU8(files.configYaml),
     [EXPORT_FILES.results]: strToU8(files.resultsJson),
   };

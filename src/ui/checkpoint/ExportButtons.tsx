@@ -54,7 +54,6 @@ export function ExportButtons({ getSnapshot, config, resultsJson, trialName }: E
       // model.json names its weights file, so that one keeps its name.
       run: () =>
         void withExport('tfjs', (files) => {
-          if (!files.tfjs) throw new Error(`the tfjs download builds the Classifier only, not ${config.model ?? ''}; checkpoint.pt holds this model`);
           downloadFile('model.json', files.tfjs.modelJson, DOWNLOAD_TYPES.json);
           downloadFile(files.tfjs.weightsFileName, files.tfjs.weights);
         }),
