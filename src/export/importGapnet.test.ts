@@ -14,6 +14,7 @@ import { importModel, type ImportedModel } from './importModel';
 import { createImportedPredictor } from './importedPredictor';
 import { writeCheckpoint } from './ptWriter';
 import { defaultAdamParamGroup } from './stateDict';
+import { exportTfjsModel } from './tfjsModel';
 
 const WIDTHS = { c1: 10, c2: 20, c3: 10, c4: 16 };
 const IMAGES = 8;
@@ -97,6 +98,21 @@ describe('importing a gapnet checkpoint PyTorch saved', () => {
     expect(Math.max(...torch.logits) - Math.min(...torch.logits)).toBeGreaterThan(0.1);
     expect(plainWorst).toBeLessThan(1e-4);
     expect(tfjsWorst).toBeLessThan(1e-4);
+  });
+
+  it('downloads as a tfjs model that tf.loadLayersModel runs with PyTorch’s eval logits', async () => {
+    const files = await exportTfjsModel(imported.stateDict);
+    const json = JSON.parse(files.modelJson) as tf.io.ModelJSON;
+    const loaded = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((group) => group.weights), weightData: files.weights.buffer }),
+    );
+    const x = tf.tensor4d(pixels, [IMAGES, 28, 28, 1]);
+    const out = loaded.predict(x) as tf.Tensor;
+    const worst = largestDifference(await out.data(), torch.logits);
+    tf.dispose([x, out]);
+    loaded.dispose();
+    console.log(`gapnet(${Object.values(WIDTHS).join(', ')}) as a tfjs LayersModel vs PyTorch, max |logit difference| over ${IMAGES} test images: ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(1e-4);
   });
 
   it('refuses the same state dict with one wrong shape or one missing key, naming the file and the key', () => {
