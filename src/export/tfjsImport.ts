@@ -149,6 +149,8 @@ function expectedConfig(layer: PlannedLayer): Record<string, unknown> {
       return { pool_size: layer.size, strides: layer.size, padding: 'valid', data_format: 'channels_last' };
     case 'batchNorm':
       return { epsilon: BATCH_NORM_EPSILON, center: true, scale: true };
+    case 'permute':
+      return { dims: layer.dims };
     case 'dense':
       return { units: layer.units, activation: 'linear', use_bias: true };
     default:

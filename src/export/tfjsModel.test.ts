@@ -7,10 +7,12 @@ import { createTrainer, type Trainer } from '../engine/trainer';
 import { readTfjsModel } from './tfjsImport';
 import { exportTfjsModel, layersModel, type TfjsModelFiles } from './tfjsModel';
 import { layerPlan, TFJS_LAYER_CLASS } from './tfjsTopology';
+import type { Architecture } from '../model/architecture';
 import { classifier } from '../model/classifier';
 import { gapnet } from '../model/gapnet';
 import { Network } from '../model/network';
-import { countParameters } from '../model/spec';
+import { registerArchitecture } from '../model/registry';
+import { countParameters, SpecBuilder } from '../model/spec';
 import { filledStateDict, fromTorchStateDict, type TorchTensor } from '../model/stateDict';
 import { Rng } from '../train/rng';
 import { importModel } from './importModel';
@@ -168,6 +170,43 @@ describe('tfjs LayersModel export of a gapnet (tfjs CPU backend)', () => {
     expect(() => importModel([asJson(maxPooled), weights])).toThrow(/layer features\.6\.1\.relu\.avgPool is a MaxPooling2D; gapnet\(10, 20, 10, 16\) needs a AveragePooling2D/);
     const capped = files.modelJson.replace('"max_value":null', '"max_value":6');
     expect(() => importModel([asJson(capped), weights])).toThrow(/layer features\.0\.1\.relu has max_value 6; gapnet\(10, 20, 10, 16\) needs null/);
+  });
+});
+
+/** A registered architecture whose flatten reads a 13x13 plane of 3 channels: Conv2d(1, 3, 3, stride 2), ReLU, Flatten, Linear. */
+const convFlat: Architecture = {
+  name: 'ConvFlatten',
+  description: 'Conv2d(1, 3, 3, stride=2), ReLU, flatten of the 13x13x3 map, Linear(507, 10).',
+  hyperparameters: {},
+  spec: () => ({ entries: new SpecBuilder().conv2d('conv', 1, 3, 3).linear('fc', 3 * 13 * 13, 10).entries, inputShape: [28, 28, 1], classes: 10 }),
+  forward: (_h, x, ops) => ops.linear(ops.flatten(ops.relu(ops.conv2d(x, 'conv', 2, 0))), 'fc'),
+};
+
+describe('tfjs LayersModel export of a registered model that flattens a plane (tfjs CPU backend)', () => {
+  it('flattens in PyTorch’s channel-first order: tf.loadLayersModel gives the studio network’s eval logits, and it imports back', async () => {
+    await tf.setBackend('cpu');
+    registerArchitecture(convFlat);
+    const spec = convFlat.spec({});
+    const rng = new Rng(5);
+    const state = filledStateDict(spec, () => rng.uniform(-0.5, 0.5));
+    const files = await exportTfjsModel(state);
+    const network = new Network(convFlat, {}, fromTorchStateDict(spec, state));
+    const pixels = Float32Array.from(readMnistSplit('test').images.subarray(0, IMAGES * 784), (v) => v / 255);
+    const x = tf.tensor4d(pixels, [IMAGES, 28, 28, 1]);
+    const studioOut = network.logits(x, 'eval');
+    const loaded = await loadExported(files);
+    const out = loaded.predict(x) as tf.Tensor;
+    const studio = await studioOut.data();
+    const err = maxAbsDiff(await out.data(), studio);
+    console.log(`ConvFlatten tfjs export: max |loadLayersModel - studio| over ${IMAGES} test images = ${err.toExponential(2)} (largest |logit| ${Math.max(...Array.from(studio, Math.abs)).toFixed(2)})`);
+    expect(err).toBeLessThan(1e-5);
+    expect(files.modelJson).toContain('"class_name":"Permute"');
+    tf.dispose([x, out, studioOut]);
+    loaded.dispose();
+    network.dispose();
+    const back = readTfjsModel(files.modelJson, new Map([[files.weightsFileName, files.weights]]));
+    expect(back.architecture).toBe(convFlat);
+    expect(back.stateDict).toEqual(state);
   });
 });
 

@@ -43,6 +43,8 @@ function layerFor(layer: PlannedLayer): tf.layers.Layer {
       return tf.layers.batchNormalization({ name, axis: -1, epsilon: BATCH_NORM_EPSILON });
     case 'add':
       return tf.layers.add({ name });
+    case 'permute':
+      return tf.layers.permute({ name, dims: layer.dims });
     case 'flatten':
       return tf.layers.flatten({ name });
     case 'dense':
@@ -53,7 +55,7 @@ function layerFor(layer: PlannedLayer): tf.layers.Layer {
 /**
  * Builds the state dict's model (any registered architecture, recognised from its shapes) as a
  * functional `tf.LayersModel` of stock layers (ZeroPadding2D, Conv2D 'valid', ReLU, MaxPooling2D,
- * AveragePooling2D, BatchNormalization eps 1e-5, Add, Flatten, Dense) holding the state dict's
+ * AveragePooling2D, BatchNormalization eps 1e-5, Add, Permute, Flatten, Dense) holding the state dict's
  * weights and BatchNorm running statistics. The caller disposes the model.
  */
 export function layersModel(stateDict: readonly TorchTensor[]): tf.LayersModel {

@@ -73,11 +73,16 @@ describe('layerPlan', () => {
     ]);
   });
 
-  it('refuses a flatten whose order would differ from PyTorch, and a conv fed the wrong channels', () => {
-    const spec = (cin: number) => () => ({ entries: new SpecBuilder().conv2d('c', cin, 2, 3).entries, inputShape: [28, 28, 1] as const, classes: 2 });
-    const flatWide: Architecture = { name: 'wide', description: '', hyperparameters: {}, spec: spec(1), forward: (_h, x, ops) => ops.flatten(ops.conv2d(x, 'c', 1, 0)) };
-    expect(() => layerPlan(flatWide, {})).toThrow(/flatten of c's 26x26 plane orders features unlike PyTorch/);
-    const wrongChannels: Architecture = { ...flatWide, spec: spec(3) };
-    expect(() => layerPlan(wrongChannels, {})).toThrow(/conv c takes 3 channels, input gives 1/);
+  it('moves channels first before flattening a plane, as PyTorch flattens, and refuses a conv fed the wrong channels', () => {
+    const spec = (cin: number) => () => ({ entries: new SpecBuilder().conv2d('c', cin, 2, 3).linear('fc', 2 * 26 * 26, 10).entries, inputShape: [28, 28, 1] as const, classes: 10 });
+    const convFlat: Architecture = { name: 'convFlat', description: '', hyperparameters: {}, spec: spec(1), forward: (_h, x, ops) => ops.linear(ops.flatten(ops.conv2d(x, 'c', 1, 0)), 'fc') };
+    expect(layerPlan(convFlat, {}).map((l) => [l.kind, l.name, l.inputs])).toEqual([
+      ['input', 'input', []],
+      ['conv', 'c', ['input']],
+      ['permute', 'c.nchw', ['c']],
+      ['flatten', 'flatten', ['c.nchw']],
+      ['dense', 'fc', ['flatten']],
+    ]);
+    expect(() => layerPlan({ ...convFlat, spec: spec(3) }, {})).toThrow(/conv c takes 3 channels, input gives 1/);
   });
 });

@@ -19,6 +19,7 @@ export const TFJS_LAYER_CLASS = {
   avgPool: 'AveragePooling2D',
   batchNorm: 'BatchNormalization',
   add: 'Add',
+  permute: 'Permute',
   flatten: 'Flatten',
   dense: 'Dense',
 } as const;
@@ -34,6 +35,7 @@ export type PlannedLayer =
   | { kind: 'avgPool'; name: string; inputs: [string]; size: [number, number] }
   | { kind: 'batchNorm'; name: string; inputs: [string] }
   | { kind: 'add'; name: string; inputs: [string, string] }
+  | { kind: 'permute'; name: string; inputs: [string]; dims: [number, number, number] }
   | { kind: 'flatten'; name: string; inputs: [string] }
   | { kind: 'dense'; name: string; inputs: [string]; units: number };
 
@@ -115,10 +117,11 @@ export function layerPlan(architecture: Architecture, hyperparameters: Hyperpara
       return push({ kind: 'add', name: `${parentName(a.name)}.add`, inputs: [a.name, b.name] }, a.shape);
     },
     flatten: (x) => {
-      // Keras flattens NHWC, PyTorch NCHW: the two orders agree only on a 1x1 plane.
+      // Keras flattens NHWC, PyTorch NCHW: the orders agree on a 1x1 plane or a single channel;
+      // otherwise the channels move first (Permute to CHW), as PyTorch holds them.
       const [h, w, c] = plane(x, 'flatten');
-      if (h !== 1 || w !== 1) throw new Error(`flatten of ${x.name}'s ${h}x${w} plane orders features unlike PyTorch`);
-      return push({ kind: 'flatten', name: 'flatten', inputs: [x.name] }, [c]);
+      const input = h * w > 1 && c > 1 ? push({ kind: 'permute', name: `${x.name}.nchw`, inputs: [x.name], dims: [3, 1, 2] }, [c, h, w]) : x;
+      return push({ kind: 'flatten', name: 'flatten', inputs: [input.name] }, [h * w * c]);
     },
     linear: (x, prefix) => {
       const [units = 0, features] = weightShape(prefix);
