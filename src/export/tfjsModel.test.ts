@@ -170,6 +170,10 @@ describe('tfjs LayersModel export of a gapnet (tfjs CPU backend)', () => {
     expect(() => importModel([asJson(maxPooled), weights])).toThrow(/layer features\.6\.1\.relu\.avgPool is a MaxPooling2D; gapnet\(10, 20, 10, 16\) needs a AveragePooling2D/);
     const capped = files.modelJson.replace('"max_value":null', '"max_value":6');
     expect(() => importModel([asJson(capped), weights])).toThrow(/layer features\.0\.1\.relu has max_value 6; gapnet\(10, 20, 10, 16\) needs null/);
+    const renamed = files.modelJson.replace('"features.0.0/kernel"', '"features.0.0/alpha"');
+    expect(() => importModel([asJson(renamed), weights])).toThrow(/weight features\.0\.0\/alpha of shape \[3, 3, 1, 10\], which no layer of a studio model has/);
+    const biased = files.modelJson.replace('"use_bias":false', '"use_bias":true');
+    expect(() => importModel([asJson(biased), weights])).toThrow(/layer features\.0\.0 has use_bias true; gapnet\(10, 20, 10, 16\) needs false/);
   });
 });
 
