@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ONE } from './drawing';
 import { expect, test } from './fixtures';
 
@@ -37,15 +38,24 @@ test.describe('model: gapnet', () => {
       expect(summary).toMatch(/of 1,000 test images/);
     });
 
-    await test.step('its checkpoint.pt downloads and imports back as gapnet, with its widths, and scores the same', async () => {
+    await test.step('its checkpoint.pt and its tfjs model download, and each imports back as gapnet, with its widths, and scores the same', async () => {
       const { page } = studio;
       const trained = await models.evaluate('1000');
       const [download] = await models.download('export-pt');
+      const tfjsFiles = await Promise.all((await models.download('export-tfjs', 2)).map(async (file) => ({ name: file.suggestedFilename(), path: await file.path() })));
+      expect(tfjsFiles.map((file) => file.name).sort()).toEqual(['model.json', 'weights.bin']);
       await page.getByTestId('import-checkpoint').setInputFiles(await download!.path());
       await expect(page.getByTestId('import-status')).toContainText('gapnet(c1=10, c2=16, c3=10, c4=16), 8,076 parameters, PyTorch (model, optimizer) tuple');
       await expect(page.getByTestId('selected-model')).toHaveAttribute('data-kind', 'imported');
       const imported = await models.evaluate('1000');
       expect(imported.cells).toEqual(trained.cells);
+      await page
+        .getByTestId('import-checkpoint')
+        .setInputFiles(tfjsFiles.map(({ name, path }) => ({ name, mimeType: 'application/octet-stream', buffer: readFileSync(path) })));
+      await expect(page.getByTestId('import-status')).toContainText('Imported model.json: gapnet(c1=10, c2=16, c3=10, c4=16), 8,076 parameters, tfjs model');
+      await expect(page.getByTestId('selected-model')).toContainText('model.json (imported)');
+      const fromTfjs = await models.evaluate('1000');
+      expect(fromTfjs.cells).toEqual(trained.cells);
     });
   });
 });
